@@ -1,0 +1,375 @@
+"""Codebooks: questions and their codes, loaded from YAML and validated.
+
+A codebook file looks like::
+
+    id: ak6
+    title: Arbetet med att analysera, följa upp och utvärdera
+    language: sv
+    questions:
+      - id: arbetssatt
+        title: Hur bedrivs arbetet?
+        mode: single            # single | multi
+        codes:
+          - id: strategiskt-ramverk
+            label: Strategiskt ramverk
+            definition: ...
+            include: ...        # optional
+            exclude: ...        # optional
+            examples: [...]     # optional
+            parent: ...         # optional, id of another code in the question
+            hotkey: s           # optional, one character
+
+Errors name the file, the line (where known) and the field, e.g.
+``codebooks/x.yaml:12: questions[0].codes[1].label: missing``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from coder.errors import CodebookError, where
+
+MODES = ("single", "multi")
+_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_LANG = re.compile(r"^[a-z]{2,3}$")
+_RESERVED_HOTKEYS = set("jkn uqmfc/?")  # navigation and commands in the coding screen
+
+_TOP_FIELDS = {"id", "title", "language", "questions", "description", "version", "pipeline"}
+_QUESTION_FIELDS = {"id", "title", "mode", "codes", "description"}
+_CODE_FIELDS = {
+    "id",
+    "label",
+    "definition",
+    "include",
+    "exclude",
+    "examples",
+    "parent",
+    "hotkey",
+    "color",
+}
+
+
+@dataclass(frozen=True)
+class Code:
+    id: str
+    label: str
+    definition: str = ""
+    include: str = ""
+    exclude: str = ""
+    examples: tuple[str, ...] = ()
+    parent: str | None = None
+    hotkey: str | None = None
+    color: str | None = None
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    title: str
+    mode: str
+    codes: tuple[Code, ...]
+    description: str = ""
+
+    def code(self, code_id: str) -> Code:
+        for code in self.codes:
+            if code.id == code_id:
+                return code
+        raise KeyError(code_id)
+
+    def resolve(self, value: str) -> Code | None:
+        """Find a code by id, or by label (case-insensitive), as users write them in sheets."""
+        value = value.strip()
+        for code in self.codes:
+            if code.id == value:
+                return code
+        folded = value.casefold()
+        for code in self.codes:
+            if code.label.casefold() == folded or code.id.casefold() == folded:
+                return code
+        return None
+
+
+@dataclass(frozen=True)
+class Codebook:
+    id: str
+    title: str
+    language: str
+    questions: tuple[Question, ...]
+    description: str = ""
+    pipeline: str | None = None
+    source: str = field(default="", compare=False, repr=False)  # the YAML text it came from
+
+    def question(self, question_id: str) -> Question:
+        for question in self.questions:
+            if question.id == question_id:
+                return question
+        known = ", ".join(q.id for q in self.questions)
+        raise CodebookError(f"unknown question '{question_id}' (codebook has: {known})")
+
+    @property
+    def digest(self) -> str:
+        """A short fingerprint of the codebook's content, used as its version tag."""
+        return hashlib.sha256(self.source.encode("utf-8")).hexdigest()[:12]
+
+
+def load_codebook(path: str | Path) -> Codebook:
+    """Read and validate a codebook file; raise ``CodebookError`` naming file, line and field."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise CodebookError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise CodebookError(f"{path}: is a folder, not a codebook file") from None
+    except OSError as exc:
+        raise CodebookError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise CodebookError(
+            f"{where(path, line)}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); "
+            "save the codebook as UTF-8"
+        ) from None
+    return parse_codebook(text, source_name=str(path))
+
+
+def parse_codebook(text: str, source_name: str = "<codebook>") -> Codebook:
+    """Validate codebook YAML text (safe loading only) and build a ``Codebook``."""
+    if not text.strip() or all(
+        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
+    ):
+        raise CodebookError(f"{source_name}: empty codebook (no YAML content)")
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = exc.problem or "invalid YAML"
+        context = f" ({exc.context})" if exc.context else ""
+        raise CodebookError(
+            f"{where(source_name, line)}: YAML syntax error: {problem}{context}"
+        ) from None
+    except yaml.YAMLError as exc:
+        raise CodebookError(f"{source_name}: YAML error: {exc}") from None
+    lines: dict[tuple, int] = {}
+    _index_lines(node, (), lines, source_name)
+    return _Validator(source_name, lines).codebook(data, text)
+
+
+def _index_lines(node: yaml.Node | None, path: tuple, lines: dict[tuple, int], src: str) -> None:
+    """Record the line of every mapping key and sequence item; reject duplicate keys."""
+    if node is None:
+        return
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise CodebookError(
+                    f"{where(src, line)}: {_dotted(path + (key,))}: duplicate key "
+                    f"(first given on line {seen[key]})"
+                )
+            seen[key] = line
+            lines[path + (key,)] = line
+            _index_lines(value_node, path + (key,), lines, src)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            lines[path + (i,)] = item.start_mark.line + 1
+            _index_lines(item, path + (i,), lines, src)
+
+
+def _dotted(path: tuple) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+class _Validator:
+    def __init__(self, source_name: str, lines: dict[tuple, int]):
+        self.src = source_name
+        self.lines = lines
+
+    def fail(self, path: tuple, message: str) -> CodebookError:
+        probe = path
+        while probe and probe not in self.lines:
+            probe = probe[:-1]
+        line = self.lines.get(probe)
+        return CodebookError(f"{where(self.src, line)}: {_dotted(path)}: {message}")
+
+    def mapping(self, value: Any, path: tuple, allowed: set[str]) -> dict:
+        if not isinstance(value, dict):
+            raise self.fail(path, f"expected a mapping of fields, got {_kind(value)}")
+        for key in value:
+            if key not in allowed:
+                hint = ", ".join(sorted(allowed))
+                raise self.fail(path + (key,), f"unknown field (known fields: {hint})")
+        return value
+
+    def text(self, data: dict, key: str, path: tuple, required: bool = False) -> str:
+        value = data.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                raise self.fail(path + (key,), "missing" if value is None else "is empty")
+            return ""
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise self.fail(path + (key,), f"expected text, got {_kind(value)}")
+        return str(value).strip()
+
+    def ident(self, data: dict, path: tuple) -> str:
+        value = self.text(data, "id", path, required=True)
+        if not _SLUG.match(value):
+            raise self.fail(
+                path + ("id",),
+                f"'{value}' is not a valid id (letters, digits, '-', '_' or '.', no spaces)",
+            )
+        return value
+
+    def codebook(self, data: Any, source: str) -> Codebook:
+        top = self.mapping(data, (), _TOP_FIELDS)
+        cb_id = self.ident(top, ())
+        title = self.text(top, "title", (), required=True)
+        language = self.text(top, "language", (), required=True).lower()
+        if not (language == "xx" or _LANG.match(language)) or not _spacy_has_language(language):
+            raise self.fail(
+                ("language",),
+                f"'{language}' is not a language spaCy knows "
+                "(e.g. sv, da, en, or xx for multilingual)",
+            )
+        raw_questions = top.get("questions")
+        if not isinstance(raw_questions, list) or not raw_questions:
+            raise self.fail(("questions",), "needs a list with at least one question")
+        questions = []
+        seen: dict[str, int] = {}
+        for i, raw in enumerate(raw_questions):
+            question = self.question(raw, ("questions", i))
+            if question.id in seen:
+                raise self.fail(
+                    ("questions", i, "id"),
+                    f"duplicate question id '{question.id}' (also questions[{seen[question.id]}])",
+                )
+            seen[question.id] = i
+            questions.append(question)
+        return Codebook(
+            id=cb_id,
+            title=title,
+            language=language,
+            questions=tuple(questions),
+            description=self.text(top, "description", ()),
+            pipeline=self.text(top, "pipeline", ()) or None,
+            source=source,
+        )
+
+    def question(self, raw: Any, path: tuple) -> Question:
+        data = self.mapping(raw, path, _QUESTION_FIELDS)
+        q_id = self.ident(data, path)
+        title = self.text(data, "title", path, required=True)
+        mode = self.text(data, "mode", path, required=True)
+        if mode not in MODES:
+            raise self.fail(path + ("mode",), f"unknown mode '{mode}' (expected single or multi)")
+        raw_codes = data.get("codes")
+        if not isinstance(raw_codes, list) or not raw_codes:
+            raise self.fail(path + ("codes",), "needs a list with at least one code")
+        codes: list[Code] = []
+        ids: dict[str, int] = {}
+        hotkeys: dict[str, str] = {}
+        for i, raw_code in enumerate(raw_codes):
+            code_path = path + ("codes", i)
+            code = self.code(raw_code, code_path)
+            if code.id in ids:
+                raise self.fail(
+                    code_path + ("id",),
+                    f"duplicate code id '{code.id}' (also codes[{ids[code.id]}] of this question)",
+                )
+            ids[code.id] = i
+            if code.hotkey:
+                if code.hotkey in hotkeys:
+                    raise self.fail(
+                        code_path + ("hotkey",),
+                        f"hotkey '{code.hotkey}' is already used by code '{hotkeys[code.hotkey]}'",
+                    )
+                hotkeys[code.hotkey] = code.id
+            codes.append(code)
+        for i, code in enumerate(codes):
+            if code.parent is not None and code.parent not in ids:
+                raise self.fail(
+                    path + ("codes", i, "parent"), f"unknown parent code '{code.parent}'"
+                )
+        self.no_cycles(codes, path)
+        return Question(
+            id=q_id,
+            title=title,
+            mode=mode,
+            codes=tuple(codes),
+            description=self.text(data, "description", path),
+        )
+
+    def code(self, raw: Any, path: tuple) -> Code:
+        data = self.mapping(raw, path, _CODE_FIELDS)
+        code_id = self.ident(data, path)
+        label = self.text(data, "label", path, required=True)
+        examples = data.get("examples") or []
+        if isinstance(examples, str):
+            examples = [examples]
+        if not isinstance(examples, list) or not all(isinstance(e, str) for e in examples):
+            raise self.fail(path + ("examples",), "expected a list of example passages (text)")
+        hotkey = self.text(data, "hotkey", path) or None
+        if hotkey is not None:
+            if len(hotkey) != 1:
+                raise self.fail(path + ("hotkey",), f"'{hotkey}' must be a single character")
+            if hotkey in _RESERVED_HOTKEYS:
+                raise self.fail(
+                    path + ("hotkey",),
+                    f"'{hotkey}' is reserved for navigation in the coding screen",
+                )
+        return Code(
+            id=code_id,
+            label=label,
+            definition=self.text(data, "definition", path),
+            include=self.text(data, "include", path),
+            exclude=self.text(data, "exclude", path),
+            examples=tuple(e.strip() for e in examples if e.strip()),
+            parent=self.text(data, "parent", path) or None,
+            hotkey=hotkey,
+            color=self.text(data, "color", path) or None,
+        )
+
+    def no_cycles(self, codes: list[Code], path: tuple) -> None:
+        parents = {c.id: c.parent for c in codes}
+        for i, code in enumerate(codes):
+            seen = {code.id}
+            current = code.parent
+            while current is not None:
+                if current in seen:
+                    raise self.fail(
+                        path + ("codes", i, "parent"), f"parent chain of '{code.id}' loops"
+                    )
+                seen.add(current)
+                current = parents.get(current)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _spacy_has_language(lang: str) -> bool:
+    """Whether spaCy ships a language class for ``lang``, without importing spaCy (slow)."""
+    spec = importlib.util.find_spec("spacy")
+    if spec is None or not spec.submodule_search_locations:
+        return True  # cannot check here; segmentation will report it
+    return any((Path(p) / "lang" / lang).is_dir() for p in spec.submodule_search_locations)

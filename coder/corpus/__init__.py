@@ -1,0 +1,1 @@
+"""Reading, segmenting and importing documents and tables."""

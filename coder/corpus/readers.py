@@ -1,0 +1,202 @@
+"""Reading documents (TXT, Markdown, DOCX, PDF) into plain text.
+
+A file that cannot be read raises ``Unreadable`` with a short reason; the
+importer skips it and lists the reason in its summary. Text always comes back
+with LF line ends and no byte-order mark, so character offsets are stable.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
+DOCUMENT_SUFFIXES = TEXT_SUFFIXES | {".docx", ".pdf"}
+TABLE_SUFFIXES = {".csv", ".tsv", ".xlsx"}
+# Files that describe a folder rather than belong to it as a report.
+NOTE_NAMES = re.compile(r"^(readme|license|licence|changelog|notice)(\..*)?$", re.IGNORECASE)
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+class Unreadable(Exception):
+    """The file cannot be imported; ``str(exc)`` says why in a few words."""
+
+
+@dataclass
+class SourceText:
+    text: str
+    fmt: str
+    encoding: str | None = None
+    case: str | None = None  # from front matter, overrides --case-from
+    attributes: dict[str, Any] = field(default_factory=dict)  # case attributes
+    meta: dict[str, Any] = field(default_factory=dict)  # document metadata
+
+
+def decode_text(raw: bytes) -> tuple[str, str]:
+    """Decode bytes of text as UTF-8 (with or without BOM), UTF-16 with BOM, or Windows-1252.
+
+    UTF-8 is tried strictly first: text in another 8-bit encoding with å, ä or ö
+    almost never forms valid UTF-8, so there is no guessing between the two.
+    Bytes that are not text at all raise ``Unreadable``.
+    """
+    if raw.startswith(codecs.BOM_UTF8):
+        encoding, body = "utf-8-sig", raw[len(codecs.BOM_UTF8) :]
+        try:
+            return _clean(body.decode("utf-8")), encoding
+        except UnicodeDecodeError as exc:
+            raise Unreadable(f"starts as UTF-8 but byte {exc.start + 3} is not UTF-8") from None
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return _clean(raw.decode("utf-16")), "utf-16"
+        except UnicodeDecodeError:
+            raise Unreadable("starts as UTF-16 but is not valid UTF-16") from None
+    if b"\x00" in raw:
+        raise Unreadable("binary data, not text")
+    try:
+        text, encoding = raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        try:
+            text, encoding = raw.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            text, encoding = raw.decode("latin-1"), "latin-1"
+    text = _clean(text)
+    if len(_CONTROL.findall(text)) > max(2, len(text) // 100):
+        raise Unreadable("binary data, not text")
+    return text, encoding
+
+
+def _clean(text: str) -> str:
+    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """Split YAML front matter (between ``---`` lines at the very top) from the body.
+
+    Returns the metadata and the body; offsets of segments refer to the body.
+    """
+    if not text.startswith("---\n"):
+        return {}, text
+    end = re.search(r"^(---|\.\.\.)[ \t]*$\n?", text[4:], flags=re.MULTILINE)
+    if end is None:
+        return {}, text
+    block = text[4 : 4 + end.start()]
+    try:
+        meta = yaml.safe_load(block)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 2 if exc.problem_mark else None
+        raise Unreadable(f"front matter line {line}: {exc.problem}") from None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise Unreadable("front matter is not a mapping of keys and values")
+    return meta, text[4 + end.end() :]
+
+
+def read_document(path: Path) -> SourceText:
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".docx":
+            return _read_docx(path)
+        if suffix == ".pdf":
+            return _read_pdf(path)
+        raw = path.read_bytes()
+    except Unreadable:
+        raise
+    except OSError as exc:
+        raise Unreadable(f"cannot read ({exc.strerror})") from None
+    text, encoding = decode_text(raw)
+    meta, body = split_front_matter(text)
+    source = SourceText(body, "md" if suffix in (".md", ".markdown") else "txt", encoding)
+    _apply_front_matter(source, meta)
+    if not source.text.strip():
+        raise Unreadable("empty (no text)")
+    return source
+
+
+def _apply_front_matter(source: SourceText, meta: dict[str, Any]) -> None:
+    meta = dict(meta)
+    case = meta.pop("case", None)
+    if case is not None:
+        source.case = str(case).strip() or None
+    attributes = meta.pop("attributes", None) or {}
+    if not isinstance(attributes, dict):
+        raise Unreadable("front matter 'attributes' must be a mapping")
+    source.attributes = {str(k): _plain(v) for k, v in attributes.items()}
+    source.meta = {str(k): _plain(v) for k, v in meta.items()}
+
+
+def _plain(value: Any) -> Any:
+    """Keep JSON-friendly values (dates from YAML become ISO strings)."""
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return str(value)
+
+
+def _read_docx(path: Path) -> SourceText:
+    import docx  # python-docx; imported here because it is slow to load
+    from docx.table import Table
+
+    try:
+        document = docx.Document(str(path))
+    except Exception as exc:  # python-docx raises zipfile, KeyError, lxml errors...
+        raise Unreadable(f"not a readable DOCX file ({type(exc).__name__}: {exc})") from None
+    blocks: list[str] = []
+    for item in document.iter_inner_content():
+        if isinstance(item, Table):
+            for row in item.rows:
+                cells = [c.text.strip() for c in row.cells]
+                line = " | ".join(dict.fromkeys(c for c in cells if c))
+                if line:
+                    blocks.append(line)
+        else:
+            para = _clean(item.text).strip()
+            if para:
+                blocks.append(para)
+    text = "\n\n".join(blocks)
+    if not text.strip():
+        raise Unreadable("empty (no text in the DOCX)")
+    meta = {}
+    title = document.core_properties.title
+    if title:
+        meta["title"] = title
+    return SourceText(text, "docx", meta=meta)
+
+
+def _read_pdf(path: Path) -> SourceText:
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(str(path), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise Unreadable("encrypted PDF (needs a password)")
+        pages = [_page_text(page) for page in reader.pages]
+    except Unreadable:
+        raise
+    except Exception as exc:  # pypdf raises many kinds on damaged files
+        raise Unreadable(f"not a readable PDF ({type(exc).__name__}: {exc})") from None
+    if not pages:
+        raise Unreadable("PDF has no pages")
+    text = "\n\n".join(p for p in pages if p)
+    if not text.strip():
+        raise Unreadable("no extractable text in the PDF (a scan? run OCR first)")
+    return SourceText(text, "pdf", meta={"pages": len(pages)})
+
+
+def _page_text(page) -> str:  # noqa: ANN001 - pypdf PageObject
+    """A page's text with blank lines where the layout has vertical gaps (paragraphs)."""
+    try:
+        raw = page.extract_text(extraction_mode="layout")
+    except Exception:  # layout mode fails on some odd fonts; plain mode still reads them
+        raw = page.extract_text()
+    lines = [line.strip() for line in _clean(raw or "").split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

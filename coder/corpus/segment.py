@@ -1,0 +1,69 @@
+"""Splitting a document's text into segments (passages) with exact character offsets.
+
+``text[span.start:span.end] == span.text`` always holds, so passages can be shown
+in context and exported to REFI-QDA with their positions.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from coder.errors import CoderError
+from coder.store import Span
+
+SEGMENTATIONS = ("paragraph", "sentence")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+
+
+def paragraphs(text: str) -> list[Span]:
+    """Paragraphs: runs of text separated by one or more blank lines, trimmed."""
+    spans: list[Span] = []
+    start = 0
+    for match in _PARAGRAPH_BREAK.finditer(text):
+        _add_trimmed(spans, text, start, match.start())
+        start = match.end()
+    _add_trimmed(spans, text, start, len(text))
+    return spans
+
+
+def _add_trimmed(spans: list[Span], text: str, start: int, end: int) -> None:
+    chunk = text[start:end]
+    stripped = chunk.strip()
+    if not stripped:
+        return
+    lead = len(chunk) - len(chunk.lstrip())
+    s = start + lead
+    spans.append(Span(s, s + len(stripped), stripped))
+
+
+@lru_cache(maxsize=8)
+def sentencizer(language: str):  # noqa: ANN201 - spaCy Language
+    """A blank spaCy pipeline for ``language`` with a rule-based sentencizer (no downloads)."""
+    import spacy
+
+    try:
+        nlp = spacy.blank(language)
+    except (ImportError, KeyError, ValueError) as exc:
+        raise CoderError(f"spaCy has no language '{language}' ({exc})") from None
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def sentences(text: str, language: str) -> list[Span]:
+    """Sentences within each paragraph, found by spaCy's sentencizer for the language."""
+    paras = paragraphs(text)
+    nlp = sentencizer(language)
+    spans: list[Span] = []
+    for para, doc in zip(paras, nlp.pipe(p.text for p in paras), strict=True):
+        for sent in doc.sents:
+            _add_trimmed(spans, text, para.start + sent.start_char, para.start + sent.end_char)
+    return spans
+
+
+def segment(text: str, how: str, language: str) -> list[Span]:
+    if how == "paragraph":
+        return paragraphs(text)
+    if how == "sentence":
+        return sentences(text, language)
+    raise CoderError(f"unknown segmentation '{how}' (expected {' or '.join(SEGMENTATIONS)})")

@@ -1,0 +1,396 @@
+"""Read-only queries over a project: status figures and the rows behind exports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from coder.store import schema as t
+from coder.store.store import Store
+
+
+@dataclass
+class QuestionStatus:
+    id: str
+    title: str
+    mode: str
+    coded_segments: int
+    total_segments: int
+
+    @property
+    def share(self) -> float:
+        return self.coded_segments / self.total_segments if self.total_segments else 0.0
+
+
+@dataclass
+class Status:
+    db: str
+    codebook_id: str
+    codebook_digest: str
+    cases: int
+    documents: int
+    segments: int
+    questions: list[QuestionStatus] = field(default_factory=list)
+    coders: dict[str, int] = field(default_factory=dict)  # coder -> current codings
+
+
+def status(store: Store) -> Status:
+    codebook = store.codebook()
+    _, digest = store.codebook_version()
+    count = sa.func.count
+    with store.read() as conn:
+        n_cases = conn.execute(sa.select(count()).select_from(t.cases)).scalar_one()
+        n_docs = conn.execute(sa.select(count()).select_from(t.documents)).scalar_one()
+        n_segs = conn.execute(sa.select(count()).select_from(t.segments)).scalar_one()
+        c = t.codings.c
+        coded = dict(
+            conn.execute(
+                sa.select(c.question_id, count(sa.distinct(c.segment_id))).group_by(c.question_id)
+            ).all()
+        )
+        per_coder = dict(
+            conn.execute(
+                sa.select(t.coders.c.name, count(c.segment_id))
+                .select_from(t.coders.outerjoin(t.codings, t.codings.c.coder_id == t.coders.c.id))
+                .group_by(t.coders.c.name)
+                .order_by(t.coders.c.name)
+            ).all()
+        )
+    return Status(
+        db=store.db,
+        codebook_id=codebook.id,
+        codebook_digest=digest,
+        cases=n_cases,
+        documents=n_docs,
+        segments=n_segs,
+        questions=[
+            QuestionStatus(q.id, q.title, q.mode, coded.get(q.id, 0), n_segs)
+            for q in codebook.questions
+        ],
+        coders=per_coder,
+    )
+
+
+SEGMENT_COLUMNS = ("segment_id", "external_id", "case", "document", "position", "text")
+CODING_COLUMNS = (
+    "segment_id",
+    "external_id",
+    "case",
+    "question",
+    "code",
+    "coder",
+    "origin",
+    "time",
+)
+
+
+def iter_segments(store: Store) -> Iterator[dict]:
+    s, d, c = t.segments.c, t.documents.c, t.cases.c
+    query = (
+        sa.select(
+            s.id.label("segment_id"),
+            s.external_id,
+            c.name.label("case"),
+            d.name.label("document"),
+            s.position,
+            s.text,
+        )
+        .select_from(t.segments.join(t.documents).join(t.cases))
+        .order_by(c.name, d.name, s.position)
+    )
+    with store.read() as conn:
+        for row in conn.execute(query):
+            yield dict(row._mapping)
+
+
+def iter_codings(store: Store) -> Iterator[dict]:
+    """Current codings (the state derived from the event log), one row per code and coder."""
+    s, d, c, k, cod = t.segments.c, t.documents.c, t.cases.c, t.codings.c, t.coders.c
+    query = (
+        sa.select(
+            s.id.label("segment_id"),
+            s.external_id,
+            c.name.label("case"),
+            k.question_id.label("question"),
+            k.code_id.label("code"),
+            cod.name.label("coder"),
+            k.origin,
+            k.time,
+        )
+        .select_from(
+            t.codings.join(t.segments, t.segments.c.id == k.segment_id)
+            .join(t.documents)
+            .join(t.cases)
+            .join(t.coders, t.coders.c.id == k.coder_id)
+        )
+        .order_by(c.name, d.name, s.position, k.question_id, k.code_id, cod.name)
+    )
+    with store.read() as conn:
+        for row in conn.execute(query):
+            yield dict(row._mapping)
+
+
+def case_attributes(store: Store) -> dict[str, dict]:
+    """Every case's name and attributes (cases without documents included)."""
+    with store.read() as conn:
+        return {
+            row.name: dict(row.attributes or {})
+            for row in conn.execute(sa.select(t.cases.c.name, t.cases.c.attributes))
+        }
+
+
+def coded_rows(
+    store: Store, question_id: str, coders: list[str] | None = None
+) -> list[tuple[str, int, str, str]]:
+    """(case, segment id, code, coder) for every current coding of a question."""
+    k, s, d, c, cod = t.codings.c, t.segments.c, t.documents.c, t.cases.c, t.coders.c
+    query = (
+        sa.select(c.name, k.segment_id, k.code_id, cod.name)
+        .select_from(
+            t.codings.join(t.segments, s.id == k.segment_id)
+            .join(t.documents, d.id == s.document_id)
+            .join(t.cases, c.id == d.case_id)
+            .join(t.coders, cod.id == k.coder_id)
+        )
+        .where(k.question_id == question_id)
+    )
+    if coders is not None:
+        query = query.where(cod.name.in_(coders))
+    with store.read() as conn:
+        return [tuple(row) for row in conn.execute(query)]
+
+
+def suggested_rows(
+    store: Store, question_id: str, min_score: float
+) -> list[tuple[str, int, str, float]]:
+    """(case, segment id, code, score) for stored suggestions at or above ``min_score``."""
+    g, s, d, c = t.suggestions.c, t.segments.c, t.documents.c, t.cases.c
+    query = (
+        sa.select(c.name, g.segment_id, g.code_id, g.score)
+        .select_from(
+            t.suggestions.join(t.segments, s.id == g.segment_id)
+            .join(t.documents, d.id == s.document_id)
+            .join(t.cases, c.id == d.case_id)
+        )
+        .where(g.question_id == question_id, g.score >= min_score)
+    )
+    with store.read() as conn:
+        return [tuple(row) for row in conn.execute(query)]
+
+
+def coder_names(store: Store) -> list[str]:
+    with store.read() as conn:
+        return list(conn.execute(sa.select(t.coders.c.name).order_by(t.coders.c.name)).scalars())
+
+
+# -- browsing (the coding screen) --------------------------------------------------------------
+
+
+def segment_order(store: Store) -> list[tuple[int, str]]:
+    """(segment id, case) for every segment in reading order: case, document, position."""
+    s, d, c = t.segments.c, t.documents.c, t.cases.c
+    query = (
+        sa.select(s.id, c.name)
+        .select_from(t.segments.join(t.documents).join(t.cases))
+        .order_by(c.name, d.name, s.position)
+    )
+    with store.read() as conn:
+        return [(row[0], row[1]) for row in conn.execute(query)]
+
+
+@dataclass(frozen=True)
+class PassageRow:
+    segment_id: int
+    case: str
+    document: str
+    position: int
+    text: str
+    external_id: str | None
+
+
+def passages(store: Store, segment_ids: list[int]) -> dict[int, PassageRow]:
+    s, d, c = t.segments.c, t.documents.c, t.cases.c
+    query = (
+        sa.select(s.id, c.name, d.name, s.position, s.text, s.external_id)
+        .select_from(t.segments.join(t.documents).join(t.cases))
+        .where(s.id.in_(segment_ids))
+    )
+    with store.read() as conn:
+        return {row[0]: PassageRow(*row) for row in conn.execute(query)}
+
+
+def coded_segment_ids(store: Store, question_id: str, coder: str) -> set[int]:
+    k, cod = t.codings.c, t.coders.c
+    query = (
+        sa.select(k.segment_id)
+        .distinct()
+        .select_from(t.codings.join(t.coders, cod.id == k.coder_id))
+        .where(cod.name == coder, k.question_id == question_id)
+    )
+    with store.read() as conn:
+        return set(conn.execute(query).scalars())
+
+
+def codes_on(store: Store, segment_id: int, question_id: str) -> dict[str, set[str]]:
+    """coder -> current codes on one passage for a question."""
+    k, cod = t.codings.c, t.coders.c
+    query = (
+        sa.select(cod.name, k.code_id)
+        .select_from(t.codings.join(t.coders, cod.id == k.coder_id))
+        .where(k.segment_id == segment_id, k.question_id == question_id)
+    )
+    found: dict[str, set[str]] = {}
+    with store.read() as conn:
+        for coder, code in conn.execute(query):
+            found.setdefault(coder, set()).add(code)
+    return found
+
+
+def latest_memo(store: Store, segment_id: int, coder: str) -> str | None:
+    m, cod = t.memos.c, t.coders.c
+    query = (
+        sa.select(m.text)
+        .select_from(t.memos.join(t.coders, cod.id == m.coder_id))
+        .where(m.segment_id == segment_id, cod.name == coder)
+        .order_by(m.id.desc())
+        .limit(1)
+    )
+    with store.read() as conn:
+        return conn.execute(query).scalar()
+
+
+def search_segment_ids(store: Store, term: str) -> set[int]:
+    """Segments whose text contains ``term`` (case-insensitive)."""
+    s = t.segments.c
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    query = sa.select(s.id).where(s.text.ilike(f"%{escaped}%", escape="\\"))
+    with store.read() as conn:
+        return set(conn.execute(query).scalars())
+
+
+def segments_with_code(store: Store, question_id: str, code_id: str) -> set[int]:
+    k = t.codings.c
+    query = (
+        sa.select(k.segment_id).distinct().where(k.question_id == question_id, k.code_id == code_id)
+    )
+    with store.read() as conn:
+        return set(conn.execute(query).scalars())
+
+
+def last_coded_segment(store: Store, coder: str) -> int | None:
+    """The passage of this coder's most recent coding event (where to resume)."""
+    e, cod = t.coding_events.c, t.coders.c
+    query = (
+        sa.select(e.segment_id)
+        .select_from(t.coding_events.join(t.coders, cod.id == e.coder_id))
+        .where(cod.name == coder)
+        .order_by(e.id.desc())
+        .limit(1)
+    )
+    with store.read() as conn:
+        return conn.execute(query).scalar()
+
+
+def suggestions_for(
+    store: Store, segment_id: int, question_id: str
+) -> list[tuple[str, float, str]]:
+    """(code, score, model id) suggested for a passage, best first."""
+    g = t.suggestions.c
+    query = (
+        sa.select(g.code_id, g.score, g.model_id)
+        .where(g.segment_id == segment_id, g.question_id == question_id)
+        .order_by(g.rank)
+    )
+    with store.read() as conn:
+        return [tuple(row) for row in conn.execute(query)]
+
+
+def last_event_question(store: Store, coder: str) -> str | None:
+    """The question of this coder's most recent coding event."""
+    e, cod = t.coding_events.c, t.coders.c
+    query = (
+        sa.select(e.question_id)
+        .select_from(t.coding_events.join(t.coders, cod.id == e.coder_id))
+        .where(cod.name == coder)
+        .order_by(e.id.desc())
+        .limit(1)
+    )
+    with store.read() as conn:
+        return conn.execute(query).scalar()
+
+
+def training_rows(store: Store, question_id: str) -> list[tuple[int, str, str, str, str, str]]:
+    """(segment id, case, text, code, coder, time) for every current coding of a question."""
+    k, s, d, c, cod = t.codings.c, t.segments.c, t.documents.c, t.cases.c, t.coders.c
+    query = (
+        sa.select(k.segment_id, c.name, s.text, k.code_id, cod.name, k.time)
+        .select_from(
+            t.codings.join(t.segments, s.id == k.segment_id)
+            .join(t.documents, d.id == s.document_id)
+            .join(t.cases, c.id == d.case_id)
+            .join(t.coders, cod.id == k.coder_id)
+        )
+        .where(k.question_id == question_id)
+        .order_by(k.segment_id)
+    )
+    with store.read() as conn:
+        return [tuple(row) for row in conn.execute(query)]
+
+
+def segments_to_score(store: Store, question_id: str, only_uncoded: bool) -> list[tuple[int, str]]:
+    """(segment id, text) of every passage, or of those no one has coded for the question."""
+    s, k = t.segments.c, t.codings.c
+    query = sa.select(s.id, s.text).order_by(s.id)
+    if only_uncoded:
+        coded = sa.select(k.segment_id).where(k.question_id == question_id)
+        query = query.where(s.id.not_in(coded))
+    with store.read() as conn:
+        return [tuple(row) for row in conn.execute(query)]
+
+
+SUGGESTION_COLUMNS = ("segment_id", "external_id", "case", "question", "code", "score", "rank")
+
+
+def iter_suggestions(store: Store) -> Iterator[dict]:
+    g, s, d, c = t.suggestions.c, t.segments.c, t.documents.c, t.cases.c
+    query = (
+        sa.select(
+            s.id.label("segment_id"),
+            s.external_id,
+            c.name.label("case"),
+            g.question_id.label("question"),
+            g.code_id.label("code"),
+            g.score,
+            g.rank,
+        )
+        .select_from(
+            t.suggestions.join(t.segments, s.id == g.segment_id).join(t.documents).join(t.cases)
+        )
+        .order_by(c.name, d.name, s.position, g.question_id, g.rank)
+    )
+    with store.read() as conn:
+        for row in conn.execute(query):
+            yield dict(row._mapping)
+
+
+def suggestions_of_question(store: Store, question_id: str) -> list[tuple[int, str, float, int]]:
+    """(segment id, code, score, rank) of the stored suggestions for a question."""
+    g = t.suggestions.c
+    query = sa.select(g.segment_id, g.code_id, g.score, g.rank).where(g.question_id == question_id)
+    with store.read() as conn:
+        return [tuple(row) for row in conn.execute(query)]
+
+
+def accepted_suggestion_events(store: Store, question_id: str) -> tuple[int, int]:
+    """(suggestions accepted, accepted suggestions later removed) in the event log."""
+    e = t.coding_events.c
+    query = (
+        sa.select(e.event, sa.func.count())
+        .where(e.question_id == question_id, e.origin == "accepted-suggestion")
+        .group_by(e.event)
+    )
+    with store.read() as conn:
+        counts = dict(conn.execute(query).all())
+    return counts.get("added", 0), counts.get("removed", 0)

@@ -1,0 +1,180 @@
+"""The project database's tables, in SQLAlchemy Core (one definition for SQLite and PostgreSQL).
+
+Codings are an append-only event log (``coding_events``) grouped into user
+``actions``; ``codings`` holds the current state derived from that log and is
+updated in the same transaction as every event, so reading it is one indexed
+query and ``rebuild_current_codings`` can always recompute it from the log.
+Times are ISO 8601 strings in UTC.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+schema_migrations = sa.Table(
+    "schema_migrations",
+    metadata,
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("applied_at", sa.String(40), nullable=False),
+)
+
+project = sa.Table(
+    "project",
+    metadata,
+    sa.Column("key", sa.String(100), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+codebook_versions = sa.Table(
+    "codebook_versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("codebook_id", sa.String(200), nullable=False),
+    sa.Column("digest", sa.String(64), nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("loaded_at", sa.String(40), nullable=False),
+)
+
+questions = sa.Table(
+    "questions",
+    metadata,
+    sa.Column("id", sa.String(200), primary_key=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("mode", sa.String(10), nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+)
+
+codes = sa.Table(
+    "codes",
+    metadata,
+    sa.Column("question_id", sa.ForeignKey("questions.id"), primary_key=True),
+    sa.Column("code_id", sa.String(200), primary_key=True),
+    sa.Column("label", sa.Text, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, default=True),
+)
+
+cases = sa.Table(
+    "cases",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(500), nullable=False, unique=True),
+    sa.Column("attributes", sa.JSON, nullable=False, default=dict),
+)
+
+documents = sa.Table(
+    "documents",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("case_id", sa.ForeignKey("cases.id"), nullable=False, index=True),
+    sa.Column("name", sa.String(1000), nullable=False, unique=True),
+    sa.Column("format", sa.String(10), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False, index=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("meta", sa.JSON, nullable=False, default=dict),
+    sa.Column("imported_at", sa.String(40), nullable=False),
+)
+
+segments = sa.Table(
+    "segments",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("document_id", sa.ForeignKey("documents.id"), nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("start_char", sa.Integer, nullable=False),
+    sa.Column("end_char", sa.Integer, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("external_id", sa.String(500), unique=True),
+    sa.UniqueConstraint("document_id", "position", name="uq_segment_position"),
+)
+
+coders = sa.Table(
+    "coders",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False, unique=True),
+)
+
+actions = sa.Table(
+    "actions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("coder_id", sa.ForeignKey("coders.id"), nullable=False),
+    sa.Column("kind", sa.String(40), nullable=False),  # code | uncode | import | undo | memo
+    sa.Column("time", sa.String(40), nullable=False),
+    sa.Column("undoes", sa.Integer, nullable=True),  # for an undo: the action it reverted
+    sa.Column("undone_by", sa.Integer, nullable=True),
+    sa.Index("ix_actions_coder", "coder_id", "id"),
+)
+
+coding_events = sa.Table(
+    "coding_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("action_id", sa.ForeignKey("actions.id"), nullable=False, index=True),
+    sa.Column("segment_id", sa.ForeignKey("segments.id"), nullable=False),
+    sa.Column("question_id", sa.String(200), nullable=False),
+    sa.Column("code_id", sa.String(200), nullable=False),
+    sa.Column("coder_id", sa.ForeignKey("coders.id"), nullable=False),
+    sa.Column("event", sa.String(10), nullable=False),  # added | removed
+    sa.Column("origin", sa.String(40), nullable=False),  # human | accepted-suggestion
+    sa.Column("time", sa.String(40), nullable=False),
+    sa.Column("model_id", sa.String(100), nullable=True),
+    sa.Column("score", sa.Float, nullable=True),
+    sa.Index("ix_events_segment", "segment_id", "question_id"),
+)
+
+codings = sa.Table(
+    "codings",
+    metadata,
+    sa.Column("segment_id", sa.ForeignKey("segments.id"), primary_key=True),
+    sa.Column("question_id", sa.String(200), primary_key=True),
+    sa.Column("code_id", sa.String(200), primary_key=True),
+    sa.Column("coder_id", sa.ForeignKey("coders.id"), primary_key=True),
+    sa.Column("origin", sa.String(40), nullable=False),
+    sa.Column("time", sa.String(40), nullable=False),
+    sa.Column("event_id", sa.Integer, nullable=False),
+    sa.Index("ix_codings_question_code", "question_id", "code_id"),
+    sa.Index("ix_codings_coder_question", "coder_id", "question_id", "segment_id"),
+)
+
+memos = sa.Table(
+    "memos",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("segment_id", sa.ForeignKey("segments.id"), nullable=False),
+    sa.Column("coder_id", sa.ForeignKey("coders.id"), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("time", sa.String(40), nullable=False),
+    sa.Index("ix_memos_segment", "segment_id", "coder_id", "id"),
+)
+
+suggestions = sa.Table(
+    "suggestions",
+    metadata,
+    sa.Column("segment_id", sa.ForeignKey("segments.id"), primary_key=True),
+    sa.Column("question_id", sa.String(200), primary_key=True),
+    sa.Column("code_id", sa.String(200), primary_key=True),
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("rank", sa.Integer, nullable=False),
+    sa.Column("model_id", sa.String(100), nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Index("ix_suggestions_question_code", "question_id", "code_id", "score"),
+)
+
+models = sa.Table(
+    "models",
+    metadata,
+    sa.Column("id", sa.String(100), primary_key=True),
+    sa.Column("question_id", sa.String(200), nullable=False, index=True),
+    sa.Column("codebook_digest", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("n_train", sa.Integer, nullable=False),
+    sa.Column("cold_start", sa.Boolean, nullable=False),
+    sa.Column("metrics", sa.JSON, nullable=False, default=dict),
+    sa.Column("blob", sa.LargeBinary, nullable=False),
+    sa.Column("mac", sa.String(64), nullable=False),
+)

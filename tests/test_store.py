@@ -1,0 +1,184 @@
+"""The project store: WAL, migrations, the coding event log, undo and the derived state."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+import sqlalchemy as sa
+
+from coder.codebook import load_codebook
+from coder.corpus.importer import import_documents
+from coder.errors import StoreError
+from coder.store import Store
+from coder.store import schema as t
+from coder.store.migrations import LATEST
+from tests.conftest import CODEBOOK, CORPUS
+
+
+@pytest.fixture
+def seg(store) -> int:
+    import_documents(store, [CORPUS / "Kronoberg.md"])
+    with store.read() as conn:
+        return conn.execute(sa.select(sa.func.min(t.segments.c.id))).scalar_one()
+
+
+def events(store) -> list[tuple]:
+    e = t.coding_events.c
+    with store.read() as conn:
+        return [tuple(r) for r in conn.execute(sa.select(e.code_id, e.event).order_by(e.id))]
+
+
+def test_project_is_sqlite_in_wal_mode_with_recorded_migrations(db):
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    versions = [r[0] for r in conn.execute("SELECT version FROM schema_migrations")]
+    assert versions == list(range(1, LATEST + 1))
+    conn.close()
+
+
+def test_init_refuses_an_existing_project(db):
+    with pytest.raises(StoreError, match="already exists"):
+        Store.create(db, load_codebook(CODEBOOK))
+
+
+def test_open_refuses_missing_and_foreign_files(tmp_path):
+    with pytest.raises(StoreError, match="no project here"):
+        Store.open(str(tmp_path / "missing.db"))
+    assert not (tmp_path / "missing.db").exists()
+    foreign = tmp_path / "other.db"
+    sqlite3.connect(foreign).execute("CREATE TABLE x (a)").connection.commit()
+    with pytest.raises(StoreError, match="not a coder project"):
+        Store.open(str(foreign))
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(StoreError, match="not a readable project database"):
+        Store.open(str(junk))
+
+
+def test_single_question_code_replaces_the_previous_one(store, seg):
+    store.toggle_code(seg, "arbetssatt", "generell-ansats", "anna")
+    store.toggle_code(seg, "arbetssatt", "strategiskt-ramverk", "anna")
+    assert store.codes_of(seg, "arbetssatt", "anna") == {"strategiskt-ramverk"}
+    assert events(store) == [
+        ("generell-ansats", "added"),
+        ("generell-ansats", "removed"),
+        ("strategiskt-ramverk", "added"),
+    ]
+
+
+def test_multi_question_toggles_codes_independently(store, seg):
+    store.toggle_code(seg, "insatser", "konferenser", "anna")
+    store.toggle_code(seg, "insatser", "uppfoljning-rus", "anna")
+    store.toggle_code(seg, "insatser", "konferenser", "anna")
+    assert store.codes_of(seg, "insatser", "anna") == {"uppfoljning-rus"}
+
+
+def test_coders_have_their_own_codes(store, seg):
+    store.toggle_code(seg, "arbetssatt", "generell-ansats", "anna")
+    store.toggle_code(seg, "arbetssatt", "strategiskt-ramverk", "bo")
+    assert store.codes_of(seg, "arbetssatt", "anna") == {"generell-ansats"}
+    assert store.codes_of(seg, "arbetssatt", "bo") == {"strategiskt-ramverk"}
+
+
+def test_undo_restores_previous_single_code_exactly(store, seg):
+    store.toggle_code(seg, "arbetssatt", "generell-ansats", "anna")
+    store.toggle_code(seg, "arbetssatt", "strategiskt-ramverk", "anna")
+    store.toggle_code(seg, "arbetssatt", "generell-ansats", "bo")
+    store.undo("anna")
+    assert store.codes_of(seg, "arbetssatt", "anna") == {"generell-ansats"}
+    assert store.codes_of(seg, "arbetssatt", "bo") == {"generell-ansats"}
+    store.undo("anna")
+    assert store.codes_of(seg, "arbetssatt", "anna") == set()
+    assert store.undo("anna") is None
+    # the log only grows: 3 + 1 events by anna and bo, then 2 + 1 inverse events
+    assert len(events(store)) == 7
+
+
+def test_current_state_equals_a_replay_of_the_log(store, seg):
+    for code in ("konferenser", "uppfoljning-rus", "konferenser", "lansgemensamma"):
+        store.toggle_code(seg, "insatser", code, "anna")
+    store.toggle_code(seg + 1, "arbetssatt", "generell-ansats", "bo")
+    store.undo("anna")
+    with store.read() as conn:
+        before = sorted(tuple(r) for r in conn.execute(sa.select(t.codings)))
+    store.rebuild_current_codings()
+    with store.read() as conn:
+        after = sorted(tuple(r) for r in conn.execute(sa.select(t.codings)))
+    assert before == after
+    assert store.codes_of(seg, "insatser", "anna") == {"uppfoljning-rus"}
+
+
+def test_unknown_code_is_refused_before_writing(store, seg):
+    with pytest.raises(KeyError):
+        store.toggle_code(seg, "arbetssatt", "nope", "anna")
+    assert events(store) == []
+
+
+def test_memos_are_kept(store, seg):
+    store.add_memo(seg, "anna", "Otydligt: plan eller ambition?")
+    with store.read() as conn:
+        assert (
+            conn.execute(sa.select(t.memos.c.text)).scalar_one() == "Otydligt: plan eller ambition?"
+        )
+
+
+def test_status_counts_coded_share(cli, db):
+    cli("import", CORPUS, "--db", db)
+    with Store.open(db) as store:
+        store.toggle_code(1, "arbetssatt", "generell-ansats", "anna")
+    result = cli("status", "--db", db)
+    assert result.exit_code == 0
+    assert "14 cases, 14 documents" in result.stdout
+    assert "anna" in result.stdout
+    assert "arbetssatt" in result.stdout and "1 /" in result.stdout
+
+
+def test_commands_without_a_project_say_how_to_make_one(cli, tmp_path):
+    result = cli("status", "--db", tmp_path / "none.db")
+    assert result.exit_code == 1
+    assert "coder init" in result.stderr
+
+
+def test_coder_db_environment_variable_selects_the_project(cli, db):
+    result = cli("status", env={"CODER_DB": db})
+    assert result.exit_code == 0, result.output
+    assert db in result.stdout
+
+
+KILLER = """
+import sys
+from coder.store import Store
+store = Store.open(sys.argv[1])
+store.toggle_code(int(sys.argv[2]), "arbetssatt", "generell-ansats", "anna")
+print("coded", flush=True)
+import time
+time.sleep(60)
+"""
+
+
+def test_a_coding_survives_kill_9_right_after_the_keypress(store, seg, db, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    script = tmp_path / "code_then_hang.py"
+    script.write_text(KILLER, "utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, str(script), db, str(seg)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=str(CORPUS.parent),
+    )
+    assert proc.stdout.readline().strip() == "coded"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    with Store.open(db) as reopened:
+        assert reopened.codes_of(seg, "arbetssatt", "anna") == {"generell-ansats"}
+
+
+def test_coding_screen_needs_a_terminal(cli, db):
+    result = cli("code", "--db", db)
+    assert result.exit_code == 1
+    assert "needs a terminal" in result.stderr
