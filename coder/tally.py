@@ -1,0 +1,225 @@
+"""Tally tables: per question, how many cases have each code, with example cases.
+
+"Antal" counts cases (regions), not passages: a case counts once for a code when
+at least one of its passages carries the code. Human codings only by default
+(accepted suggestions are human decisions); model suggestions can be added above
+a score, and are then marked in every output.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from coder.codebook import Codebook, Question
+from coder.errors import CoderError
+from coder.store import Store, queries
+
+CONSENSUS_CODER = "consensus"
+SORTS = ("codebook", "count")
+MISSING = "–"  # attribute value shown for cases without the attribute
+
+_ALPHABETS = {
+    "sv": "abcdefghijklmnopqrstuvwxyzåäö",
+    "fi": "abcdefghijklmnopqrstuvwxyzåäö",
+    "da": "abcdefghijklmnopqrstuvwxyzæøå",
+    "nb": "abcdefghijklmnopqrstuvwxyzæøå",
+    "no": "abcdefghijklmnopqrstuvwxyzæøå",
+    "nn": "abcdefghijklmnopqrstuvwxyzæøå",
+}
+
+
+def collation_key(language: str):  # noqa: ANN201 - a key function
+    """Sort names the way readers of ``language`` expect (Örebro after Västerås in Swedish)."""
+    alphabet = _ALPHABETS.get(language)
+    if alphabet is None:
+        return lambda name: (name.casefold(), name)
+    order = {ch: i for i, ch in enumerate(alphabet)}
+
+    def key(name: str) -> tuple:
+        folded = name.casefold()
+        return tuple(order.get(ch, 100 + ord(ch)) for ch in folded), name
+
+    return key
+
+
+@dataclass
+class TallyRow:
+    code: str
+    label: str
+    cases: int
+    segments: int
+    share: float  # of all cases in the project
+    examples: list[str]
+    suggested_cases: int = 0  # cases counted only because of model suggestions
+    example_suggested: list[bool] = field(default_factory=list)
+    by: dict[str, int] = field(default_factory=dict)  # attribute value -> cases
+
+
+@dataclass
+class Tally:
+    question: Question
+    language: str
+    total_cases: int
+    rows: list[TallyRow]
+    by: str | None = None
+    by_values: list[str] = field(default_factory=list)
+    by_totals: dict[str, int] = field(default_factory=dict)  # attribute value -> cases in project
+    min_score: float | None = None  # set when suggestions were included
+    coders: list[str] | None = None
+    consensus: bool = False
+
+
+def tally(
+    store: Store,
+    question: str | None = None,
+    *,
+    coders: list[str] | None = None,
+    consensus: bool = False,
+    examples: int = 4,
+    include_suggestions: float | None = None,
+    sort: str = "codebook",
+    by: str | None = None,
+) -> list[Tally]:
+    """Count cases per code for one question, or for every question of the codebook."""
+    if sort not in SORTS:
+        raise CoderError(f"unknown sort '{sort}' (expected {' or '.join(SORTS)})")
+    if examples < 0:
+        raise CoderError("--examples must be 0 or more")
+    if include_suggestions is not None and not 0.0 <= include_suggestions <= 1.0:
+        raise CoderError("--include-suggestions takes a minimum score between 0 and 1")
+    codebook = store.codebook()
+    selected = [codebook.question(question)] if question else list(codebook.questions)
+    attributes = queries.case_attributes(store)
+    if coders:
+        known = set(queries.coder_names(store))
+        unknown = [c for c in coders if c not in known]
+        if unknown:
+            raise CoderError(
+                f"unknown coder '{unknown[0]}' (coders: {', '.join(sorted(known)) or 'none yet'})"
+            )
+    if by is not None and not any(by in attrs for attrs in attributes.values()):
+        names = sorted({k for attrs in attributes.values() for k in attrs})
+        raise CoderError(
+            f"no case has the attribute '{by}' (attributes: {', '.join(names) or 'none'})"
+        )
+    return [
+        _tally_question(
+            store,
+            codebook,
+            q,
+            attributes,
+            coders,
+            consensus,
+            examples,
+            include_suggestions,
+            sort,
+            by,
+        )
+        for q in selected
+    ]
+
+
+def _human_codes(
+    rows: list[tuple[str, int, str, str]], consensus: bool
+) -> dict[tuple[str, int], set[str]]:
+    """(case, segment) -> codes that count, from (case, segment, code, coder) rows.
+
+    With ``consensus``: a ``consensus`` coder's codes where present, else only the
+    codes that every coder of the question gave the segment.
+    """
+    by_segment: dict[tuple[str, int], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for case, seg, code, coder in rows:
+        by_segment[(case, seg)][coder].add(code)
+    if not consensus:
+        return {key: set().union(*per_coder.values()) for key, per_coder in by_segment.items()}
+    all_coders = {coder for _, _, _, coder in rows if coder != CONSENSUS_CODER}
+    agreed: dict[tuple[str, int], set[str]] = {}
+    for key, per_coder in by_segment.items():
+        if CONSENSUS_CODER in per_coder:
+            agreed[key] = per_coder[CONSENSUS_CODER]
+        elif all_coders and set(per_coder) >= all_coders:
+            agreed[key] = set.intersection(*(per_coder[c] for c in all_coders))
+    return {key: codes for key, codes in agreed.items() if codes}
+
+
+def _tally_question(
+    store: Store,
+    codebook: Codebook,
+    question: Question,
+    attributes: dict[str, dict],
+    coders: list[str] | None,
+    consensus: bool,
+    n_examples: int,
+    min_score: float | None,
+    sort: str,
+    by: str | None,
+) -> Tally:
+    rows = queries.coded_rows(store, question.id, coders)
+    counted = _human_codes(rows, consensus)
+    human_segments = {seg for _, seg, _, _ in rows}
+    suggested: dict[tuple[str, int], set[str]] = defaultdict(set)
+    if min_score is not None:
+        for case, seg, code, _score in queries.suggested_rows(store, question.id, min_score):
+            if seg not in human_segments:  # a human decision on the passage overrides the model
+                suggested[(case, seg)].add(code)
+
+    passages: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))  # code->case->n
+    for (case, _seg), codes in counted.items():
+        for code in codes:
+            passages[code][case] += 1
+    suggested_passages: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for (case, _seg), codes in suggested.items():
+        for code in codes:
+            suggested_passages[code][case] += 1
+
+    key = collation_key(codebook.language)
+    total_cases = len(attributes)
+    by_values: list[str] = []
+    by_totals: dict[str, int] = {}
+    if by is not None:
+        values = [_attr(attributes[name], by) for name in attributes]
+        by_values = sorted(set(values), key=lambda v: (v == MISSING, key(v)))
+        by_totals = {v: values.count(v) for v in by_values}
+
+    table: list[TallyRow] = []
+    for code in question.codes:
+        human = passages.get(code.id, {})
+        model = suggested_passages.get(code.id, {})
+        per_case = {c: human.get(c, 0) + model.get(c, 0) for c in set(human) | set(model)}
+        ranked = sorted(per_case, key=lambda c: (-per_case[c], key(c)))
+        shown = ranked[:n_examples]
+        row = TallyRow(
+            code=code.id,
+            label=code.label,
+            cases=len(per_case),
+            segments=sum(per_case.values()),
+            share=len(per_case) / total_cases if total_cases else 0.0,
+            examples=shown,
+            suggested_cases=sum(1 for c in per_case if c not in human),
+            example_suggested=[c not in human for c in shown],
+        )
+        if by is not None:
+            row.by = {v: 0 for v in by_values}
+            for case in per_case:
+                row.by[_attr(attributes.get(case, {}), by)] += 1
+        table.append(row)
+    if sort == "count":
+        table.sort(key=lambda r: -r.cases)  # stable: ties keep codebook order
+    return Tally(
+        question=question,
+        language=codebook.language,
+        total_cases=total_cases,
+        rows=table,
+        by=by,
+        by_values=by_values,
+        by_totals=by_totals,
+        min_score=min_score,
+        coders=coders,
+        consensus=consensus,
+    )
+
+
+def _attr(attrs: dict, name: str) -> str:
+    value = attrs.get(name)
+    return MISSING if value is None or value == "" else str(value)
