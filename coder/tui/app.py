@@ -1,0 +1,259 @@
+"""The coding screen (Textual): read a passage, press a key, it is saved.
+
+The app is a thin layer over ``coder.session.CodingSession``: key handlers call
+one session method (which writes to the store before returning) and then
+re-render the three panels.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import events
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, Static
+
+from coder.session import CodingSession
+from coder.store import Store
+from coder.tui.screens import ChoiceScreen, CodePicker, HelpScreen, TextPrompt
+from coder.tui.widgets import CaseList, CodeDetail, CodePanel, PassageView
+
+
+class CodingScreen(Screen):
+    BINDINGS = [
+        Binding("j,down", "move(1)", "Next", key_display="j"),
+        Binding("k,up", "move(-1)", "Prev", key_display="k"),
+        Binding("n", "next_uncoded", "Uncoded"),
+        Binding("tab", "next_question", "Question", priority=True),
+        Binding("u", "undo", "Undo"),
+        Binding("m", "memo", "Memo"),
+        Binding("slash", "search", "Search", key_display="/"),
+        Binding("f", "filter", "Filter"),
+        Binding("c", "pick_code", "Codes"),
+        Binding("enter", "accept", "Accept", show=False),
+        Binding("left,h", "highlight(-1)", "Prev code", show=False),
+        Binding("right,l", "highlight(1)", "Next code", show=False),
+        Binding("right_square_bracket", "case(1)", "Next case", show=False),
+        Binding("left_square_bracket", "case(-1)", "Prev case", show=False),
+        Binding("escape", "clear", "Clear filter", show=False),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(self, session: CodingSession):
+        super().__init__()
+        self.session = session
+        self.highlighted = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with Horizontal(id="main"):
+            yield CaseList(id="cases")
+            with VerticalScroll(id="centre"):
+                yield PassageView(id="passage")
+            with Vertical(id="right"):
+                yield CodePanel(id="codes")
+                yield CodeDetail(id="definition")
+        yield Static(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        db = self.session.store.db
+        self.app.sub_title = f"{self.session.coder} · {db if '://' in db else Path(db).name}"
+        self.query_one(CaseList).show(self.session.case_progress())
+        self.refresh_all()
+
+    # -- rendering ---------------------------------------------------------------------------
+    def refresh_all(self) -> None:
+        session = self.session
+        passage = session.passage()
+        self.passage = passage
+        keyed = session.keyed_codes()
+        if passage is not None and passage.mine and self.highlighted >= len(keyed):
+            self.highlighted = 0
+        self.highlighted = max(0, min(self.highlighted, len(keyed) - 1))
+        self.query_one(PassageView).show(passage, session.search_term)
+        self.query_one("#centre", VerticalScroll).scroll_home(animate=False)
+        self.query_one(CodePanel).show(session.question, keyed, passage, self.highlighted)
+        self.query_one(CodeDetail).show(keyed[self.highlighted][1] if keyed else None)
+        coded, total = session.progress()
+        share = coded / total if total else 0.0
+        kind, value = session.filter
+        shown = "" if kind == "all" else f"  ·  filter: {kind}{' ' + value if value else ''}"
+        question_no = session.question_index + 1
+        self.query_one("#status", Static).update(
+            f"Q{question_no}/{len(session.codebook.questions)} {session.question.id}  ·  "
+            f"coded {coded}/{total} ({share:.0%}){shown}",
+            layout=False,
+        )
+        if passage is not None:
+            self.query_one(CaseList).point_at(passage.case)
+        self.app.title = f"coder — {session.codebook.title}"
+
+    def _refresh_case(self, case: str) -> None:
+        coded = self.session.case_coded[case]
+        self.query_one(CaseList).update_case(case, coded, self.session.case_sizes[case])
+
+    # -- coding ------------------------------------------------------------------------------
+    def on_key(self, event: events.Key) -> None:
+        if not event.character:
+            return
+        code = self.session.code_for_key(event.character)
+        if code is None:
+            return
+        event.stop()
+        self._toggle(code.id)
+
+    def _toggle(self, code_id: str) -> None:
+        if self.session.segment_id is None:
+            self.notify("No passage here: change the filter (f).", severity="warning")
+            return
+        self.session.toggle(code_id)  # saved before we go on
+        ids = [c.id for c in self.session.question.codes]
+        self.highlighted = ids.index(code_id)
+        self._after_write()
+
+    def _after_write(self) -> None:
+        if self.passage is not None:
+            self._refresh_case(self.passage.case)
+        self.refresh_all()
+
+    def action_accept(self) -> None:
+        top = self.session.accept_top_suggestion()
+        if top is None:
+            self.notify("No suggestion for this passage.", severity="information")
+            return
+        self._after_write()
+
+    def action_undo(self) -> None:
+        before_question = self.session.question_index
+        seg = self.session.undo()
+        if seg is None:
+            self.notify("Nothing to undo.")
+            return
+        if self.session.question_index != before_question:
+            self.query_one(CaseList).show(self.session.case_progress())
+        self._refresh_case(self.session.case_of[seg])
+        self.refresh_all()
+        self.notify("Undone.")
+
+    def action_pick_code(self) -> None:
+        def picked(code_id: str | None) -> None:
+            if code_id:
+                self._toggle(code_id)
+
+        self.app.push_screen(CodePicker(list(self.session.question.codes)), picked)
+
+    # -- moving ------------------------------------------------------------------------------
+    def action_move(self, step: int) -> None:
+        if self.session.move(step):
+            self.refresh_all()
+
+    def action_next_uncoded(self) -> None:
+        if self.session.next_uncoded():
+            self.refresh_all()
+        else:
+            self.notify("Every passage here is coded for this question.")
+
+    def action_next_question(self) -> None:
+        self.session.next_question()
+        self.highlighted = 0
+        self.query_one(CaseList).show(self.session.case_progress())
+        self.refresh_all()
+
+    def action_highlight(self, step: int) -> None:
+        n = len(self.session.question.codes)
+        self.highlighted = (self.highlighted + step) % n
+        self.refresh_all()
+
+    def action_case(self, step: int) -> None:
+        cases = list(self.session.case_sizes)
+        if self.passage is None or not cases:
+            return
+        i = cases.index(self.passage.case)
+        for j in range(1, len(cases) + 1):
+            if self.session.go_to_case(cases[(i + step * j) % len(cases)]):
+                break
+        self.refresh_all()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option_list.id == "cases" and event.option.id:
+            self.session.go_to_case(event.option.id)
+            self.refresh_all()
+
+    # -- memo, search, filter, help ------------------------------------------------------------
+    def action_memo(self) -> None:
+        if self.passage is None:
+            return
+
+        def saved(text: str | None) -> None:
+            if text is not None and text.strip():
+                self.session.add_memo(text)
+                self.refresh_all()
+                self.notify("Memo saved.")
+
+        self.app.push_screen(
+            TextPrompt("Memo on this passage", self.passage.memo or "", "what to remember"), saved
+        )
+
+    def action_search(self) -> None:
+        def searched(term: str | None) -> None:
+            if term is None:
+                return
+            n = self.session.search(term)
+            self.refresh_all()
+            self.notify(f"{n} passages contain “{term}”." if term.strip() else "Search cleared.")
+
+        self.app.push_screen(
+            TextPrompt("Search passages", self.session.search_term or ""), searched
+        )
+
+    def action_filter(self) -> None:
+        options = [("all", "All passages"), ("uncoded", "Passages I have not coded")]
+        options += [(f"code:{c.id}", f"Coded: {c.label}") for c in self.session.question.codes]
+        options += [(f"case:{case}", f"Case: {case}") for case in self.session.case_sizes]
+
+        def chosen(key: str | None) -> None:
+            if key is None:
+                return
+            kind, _, value = key.partition(":")
+            n = self.session.set_filter(kind, value or None)
+            self.session.search_term = None
+            self.refresh_all()
+            self.notify(f"{n} passages shown.")
+
+        self.app.push_screen(ChoiceScreen("Show", options), chosen)
+
+    def action_clear(self) -> None:
+        if self.session.filter[0] != "all":
+            self.session.search_term = None
+            self.session.set_filter("all")
+            self.refresh_all()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen())
+
+    def action_quit(self) -> None:
+        self.app.exit()
+
+
+class CoderApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "coder"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(self, session: CodingSession):
+        super().__init__()
+        self.session = session
+
+    def on_mount(self) -> None:
+        self.push_screen(CodingScreen(self.session))
+
+
+def make_app(store: Store, coder: str, *, blind: bool = False) -> CoderApp:
+    """The coding app for ``coder`` on ``store`` (used by the CLI and the tests alike)."""
+    return CoderApp(CodingSession(store, coder, blind=blind))

@@ -1,0 +1,168 @@
+"""Widgets of the coding screen. They render what they are given; they never touch the store."""
+
+from __future__ import annotations
+
+import re
+
+from rich.text import Text
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from coder.codebook import Code, Question
+from coder.session import Passage, Suggestion
+
+BAR_WIDTH = 6
+_BLOCKS = " ▏▎▍▌▋▊▉█"
+
+
+def score_bar(score: float, width: int = BAR_WIDTH) -> str:
+    """A bar of ``width`` cells for a score between 0 and 1, in eighths of a cell."""
+    eighths = round(max(0.0, min(1.0, score)) * width * 8)
+    full, rest = divmod(eighths, 8)
+    return ("█" * full + (_BLOCKS[rest] if rest else "")).ljust(width)
+
+
+def highlight(text: str, term: str | None, style: str = "reverse bold") -> Text:
+    rendered = Text(text)
+    if term:
+        for match in re.finditer(re.escape(term), text, flags=re.IGNORECASE):
+            rendered.stylize(style, match.start(), match.end())
+    return rendered
+
+
+class CaseList(OptionList):
+    """Cases with this coder's progress on the current question; select one to jump there."""
+
+    can_focus = False
+
+    def show(self, progress: list[tuple[str, int, int]]) -> None:
+        self._progress = {case: (coded, total) for case, coded, total in progress}
+        self.clear_options()
+        self.add_options([Option(self._prompt(*row), id=row[0]) for row in progress])
+        self._index = {case: i for i, (case, _, _) in enumerate(progress)}
+
+    def update_case(self, case: str, coded: int, total: int) -> None:
+        index = getattr(self, "_index", {}).get(case)
+        if index is not None:
+            self._progress[case] = (coded, total)
+            self.replace_option_prompt_at_index(index, self._prompt(case, coded, total))
+
+    def on_resize(self) -> None:
+        if getattr(self, "_progress", None):
+            highlighted = self.highlighted
+            self.show([(case, *counts) for case, counts in self._progress.items()])
+            self.highlighted = highlighted
+
+    def point_at(self, case: str) -> None:
+        index = getattr(self, "_index", {}).get(case)
+        if index is not None and self.highlighted != index:
+            self.highlighted = index
+
+    def _prompt(self, case: str, coded: int, total: int) -> Text:
+        done = coded == total
+        counts = f"{coded}/{total} "
+        room = max(6, (self.size.width or 26) - len(counts) - 3)
+        name = case if len(case) <= room else case[: room - 1] + "…"
+        line = Text()
+        line.append(counts, style="green" if done else "dim")
+        line.append(name, style="green" if done else "")
+        return line
+
+
+class PassageView(Static):
+    """The current passage, with the previous and next passages of the document dimmed."""
+
+    def show(self, passage: Passage | None, term: str | None) -> None:
+        if passage is None:
+            self.update(
+                Text("No passage matches the filter. Press f to change it.", style="italic")
+            )
+            return
+        out = Text()
+        out.append(f"{passage.case}", style="bold")
+        out.append(f"  ·  {passage.document}  ·  passage {passage.position + 1}", style="dim")
+        out.append(f"  ·  {passage.index + 1}/{passage.view_size}\n\n", style="dim")
+        if passage.previous:
+            out.append(_tail(passage.previous) + "\n\n", style="dim italic")
+        out.append_text(highlight(passage.text, term))
+        out.append("\n\n")
+        if passage.following:
+            out.append(_clip(passage.following), style="dim italic")
+        if passage.memo:
+            out.append("\n\nMemo: ", style="bold yellow")
+            out.append(passage.memo, style="yellow")
+        self.update(out)
+
+
+def _clip(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _tail(text: str, limit: int = 100) -> str:
+    """The end of the previous passage: context, without pushing this one off the screen."""
+    return text if len(text) <= limit else "…" + text[-(limit - 1) :].lstrip()
+
+
+class CodePanel(Static):
+    """The question's codes with keys, my marks, other coders' marks and suggestion bars."""
+
+    def show(
+        self,
+        question: Question,
+        keyed: list[tuple[str, Code]],
+        passage: Passage | None,
+        highlighted: int,
+    ) -> None:
+        mine = passage.mine if passage else set()
+        others = passage.others if passage else {}
+        scores: dict[str, Suggestion] = {
+            s.code: s for s in (passage.suggestions if passage else [])
+        }
+        out = Text()
+        out.append(f"{question.title}\n", style="bold")
+        out.append(
+            "(one code)\n\n" if question.mode == "single" else "(several codes)\n\n", style="dim"
+        )
+        for i, (key, code) in enumerate(keyed):
+            line = Text()
+            line.append(f"{key or ' '} ", style="bold cyan")
+            line.append(
+                "[x] " if code.id in mine else "[ ] ", style="bold green" if code.id in mine else ""
+            )
+            line.append(code.label)
+            by = sorted(c for c, codes in others.items() if code.id in codes)
+            if by:
+                line.append(f"  ◆ {', '.join(by)}", style="magenta")
+            if code.id in scores:
+                score = scores[code.id].score
+                line.append(f"\n      {score_bar(score)} {score:.2f}", style="blue")
+            if i == highlighted:
+                line.stylize("reverse")
+            out.append_text(line)
+            out.append("\n")
+        if scores:
+            out.append("\nenter: accept the top suggestion", style="dim")
+        self.update(out, layout=False)  # a fixed-size box: no screen re-layout per keypress
+
+
+class CodeDetail(Static):
+    """The highlighted code's definition, include and exclude notes and an example."""
+
+    def show(self, code: Code | None) -> None:
+        if code is None:
+            self.update("")
+            return
+        out = Text()
+        out.append(f"{code.label}\n", style="bold underline")
+        if code.definition:
+            out.append(code.definition + "\n")
+        if code.include:
+            out.append("Include: ", style="bold green")
+            out.append(code.include + "\n")
+        if code.exclude:
+            out.append("Exclude: ", style="bold red")
+            out.append(code.exclude + "\n")
+        if code.examples:
+            out.append("Example: ", style="bold")
+            out.append(f"”{code.examples[0]}”", style="italic")
+        self.update(out, layout=False)

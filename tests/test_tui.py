@@ -1,0 +1,253 @@
+"""The coding screen, driven with Textual's pilot: press keys, then check the database and
+the screen."""
+
+from __future__ import annotations
+
+import pytest
+
+from coder.corpus.importer import import_documents
+from coder.store import Store, queries
+from coder.tui.app import make_app
+from coder.tui.screens import fuzzy_score
+from coder.tui.widgets import CaseList, CodeDetail, CodePanel, PassageView, score_bar
+from tests.conftest import CORPUS
+from tests.demo_key import segment_ids
+
+SIZE = (100, 30)
+
+
+@pytest.fixture
+def project(db):
+    with Store.open(db) as store:
+        import_documents(store, [CORPUS])
+    return db
+
+
+def text_of(app, widget_type) -> str:
+    return str(app.screen.query_one(widget_type).render())
+
+
+def status_of(app) -> str:
+    return str(app.screen.query_one("#status").render())
+
+
+def codings(db) -> list[tuple]:
+    with Store.open(db) as store:
+        return sorted(
+            (r["case"], r["question"], r["code"], r["coder"]) for r in queries.iter_codings(store)
+        )
+
+
+async def test_number_key_codes_the_passage_and_is_saved_at_once(project):
+    with Store.open(project) as store:
+        app = make_app(store, "anna")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("1")
+            # saved before the screen acknowledged it: visible to a second connection now
+            assert codings(project) == [("Blekinge", "arbetssatt", "strategiskt-ramverk", "anna")]
+            assert "[x] Strategiskt ramverk" in text_of(app, CodePanel)
+            assert "coded 1/57" in status_of(app)
+            assert "1/4 Blekinge" in str(
+                app.screen.query_one(CaseList).get_option_at_index(0).prompt
+            )
+
+
+async def test_single_question_replaces_and_multi_toggles(project):
+    with Store.open(project) as store:
+        app = make_app(store, "anna")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("1", "3")
+            assert codings(project) == [("Blekinge", "arbetssatt", "generell-ansats", "anna")]
+            await pilot.press("tab")  # utveckling (multi)
+            await pilot.press("1", "2", "1")
+            got = [c for c in codings(project) if c[1] == "utveckling"]
+            assert got == [("Blekinge", "utveckling", "generella-termer", "anna")]
+            assert "(several codes)" in text_of(app, CodePanel)
+
+
+async def test_undo_restores_previous_single_code(project):
+    with Store.open(project) as store:
+        app = make_app(store, "anna")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("1", "2", "j", "u")
+            assert codings(project) == [("Blekinge", "arbetssatt", "strategiskt-ramverk", "anna")]
+            # undo takes you back to the passage it changed
+            assert "passage 1 " in text_of(app, PassageView)
+            await pilot.press("u")
+            assert codings(project) == []
+            assert "coded 0/57" in status_of(app)
+
+
+async def test_navigation_next_previous_and_next_uncoded(project):
+    with Store.open(project) as store:
+        app = make_app(store, "anna")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("j", "j", "down")
+            assert "passage 4 " in text_of(app, PassageView)
+            await pilot.press("k", "up")
+            assert "passage 2 " in text_of(app, PassageView)
+            await pilot.press("k", "k", "k")  # stops at the first passage
+            assert "1/57" in text_of(app, PassageView)
+            await pilot.press("1", "n")  # code passage 1, jump to the next uncoded
+            assert "2/57" in text_of(app, PassageView)
+            await pilot.press("right_square_bracket")
+            assert "Dalarna" in text_of(app, PassageView)
+
+
+async def test_filter_uncoded_and_by_case(project):
+    with Store.open(project) as store:
+        app = make_app(store, "anna")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("1")
+            await pilot.press("f")
+            await pilot.press("down", "enter")  # "Passages I have not coded"
+            assert "filter: uncoded" in status_of(app)
+            assert "1/56" in text_of(app, PassageView)
+            await pilot.press("f")
+            # all, uncoded, three codes, Blekinge, then Dalarna: six steps down from "all"
+            await pilot.press(*["down"] * 6, "enter")
+            assert "filter: case Dalarna" in status_of(app)
+            assert "1/4" in text_of(app, PassageView)
+            await pilot.press("escape")
+            assert "filter" not in status_of(app)
+
+
+async def test_search_highlights_hits_and_filters(project):
+    with Store.open(project) as store:
+        app = make_app(store, "anna")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("slash")
+            await pilot.press(*"lärandeplan", "enter")
+            view = app.screen.query_one(PassageView)
+            rendered = view.render()
+            assert "filter: search lärandeplan" in status_of(app)
+            assert "Gotland" in str(rendered)
+            spans = [s for s in rendered.spans if getattr(s.style, "reverse", False)]
+            assert any(str(rendered)[s.start : s.end].lower() == "lärandeplan" for s in spans)
+
+
+async def test_memo_is_saved_on_the_passage(project):
+    with Store.open(project) as store:
+        app = make_app(store, "anna")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("m")
+            await pilot.press(*"oklart", "enter")
+            assert "Memo: oklart" in text_of(app, PassageView)
+        first = segment_ids(store)[("Blekinge", 0)]
+        assert queries.latest_memo(store, first, "anna") == "oklart"
+
+
+async def test_reopening_resumes_where_the_coder_left_off(project):
+    with Store.open(project) as store:
+        app = make_app(store, "anna")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("tab", "j", "j", "j", "j", "j", "2", "q")
+        app = make_app(store, "anna")
+        async with app.run_test(size=SIZE):
+            assert "Kalmar" not in text_of(app, PassageView)
+            assert "Dalarna" in text_of(app, PassageView)
+            assert "passage 2 " in text_of(app, PassageView)
+            assert "Q2/4 utveckling" in status_of(app)
+        app = make_app(store, "bo")  # another coder starts at the beginning
+        async with app.run_test(size=SIZE):
+            assert "1/57" in text_of(app, PassageView)
+
+
+async def test_other_coders_marks_and_blind_mode(project):
+    with Store.open(project) as store:
+        first = segment_ids(store)[("Blekinge", 0)]
+        store.toggle_code(first, "arbetssatt", "overgripande-ambition", "bo")
+        app = make_app(store, "anna")
+        async with app.run_test(size=SIZE):
+            assert "◆ bo" in text_of(app, CodePanel)
+        app = make_app(store, "anna", blind=True)
+        async with app.run_test(size=SIZE):
+            assert "◆" not in text_of(app, CodePanel)
+
+
+async def test_definition_of_the_highlighted_code_is_shown(project):
+    with Store.open(project) as store:
+        app = make_app(store, "anna")
+        async with app.run_test(size=SIZE) as pilot:
+            assert "lärandeplan" in text_of(app, CodeDetail)
+            await pilot.press("right")
+            detail = text_of(app, CodeDetail)
+            assert detail.startswith("Övergripande ambition")
+            assert "Exclude:" in detail and "Example:" in detail
+
+
+async def test_code_picker_applies_a_fuzzy_match(project):
+    with Store.open(project) as store:
+        app = make_app(store, "anna")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("tab", "tab")  # insatser
+            await pilot.press("c", *"lansgem", "enter")
+            assert codings(project) == [("Blekinge", "insatser", "lansgemensamma", "anna")]
+
+
+async def test_suggestions_show_as_bars_and_enter_accepts_the_top_one(project):
+    with Store.open(project) as store:
+        first = segment_ids(store)[("Blekinge", 0)]
+        store.replace_suggestions(
+            "arbetssatt",
+            [(first, "overgripande-ambition", 0.81, 1), (first, "generell-ansats", 0.12, 2)],
+            model_id="model-1",
+        )
+        app = make_app(store, "anna")
+        async with app.run_test(size=SIZE) as pilot:
+            panel = text_of(app, CodePanel)
+            assert "0.81" in panel and "█" in panel
+            await pilot.press("enter")
+        with store.read() as conn:
+            import sqlalchemy as sa
+
+            from coder.store import schema as t
+
+            row = conn.execute(sa.select(t.coding_events)).one()
+        assert (row.code_id, row.origin, row.model_id, row.score) == (
+            "overgripande-ambition",
+            "accepted-suggestion",
+            "model-1",
+            0.81,
+        )
+
+
+async def test_help_and_quit(project):
+    with Store.open(project) as store:
+        app = make_app(store, "anna")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("question_mark")
+            assert "toggle the n-th code" in str(app.screen.query_one("#help-text").render())
+            await pilot.press("escape", "q")
+        assert app.return_code == 0 or app.return_code is None
+
+
+def test_score_bar_and_fuzzy_score():
+    assert score_bar(1.0) == "██████"
+    assert score_bar(0.0).strip() == ""
+    assert len(score_bar(0.37)) == 6
+    assert fuzzy_score("ram", "Strategiskt ramverk") is not None
+    assert fuzzy_score("srv", "Strategiskt ramverk") is not None
+    assert fuzzy_score("xyz", "Strategiskt ramverk") is None
+    assert fuzzy_score("ram", "ramverk") < fuzzy_score("ram", "Strategiskt ramverk")
+
+
+def test_hotkeys_override_numbers(tmp_path):
+    from coder.codebook import parse_codebook
+    from coder.session import CodingSession
+
+    book = parse_codebook(
+        "id: x\ntitle: X\nlanguage: sv\nquestions:\n  - id: q\n    title: Q\n    mode: multi\n"
+        "    codes:\n"
+        + "".join(f"      - {{id: c{i}, label: Kod {i}}}\n" for i in range(12))
+        + "      - {id: s, label: Special, hotkey: x}\n"
+    )
+    db = str(tmp_path / "h.db")
+    with Store.create(db, book) as store:
+        (tmp_path / "A.txt").write_text("Text.", "utf-8")
+        import_documents(store, [tmp_path / "A.txt"])
+        session = CodingSession(store, "anna")
+        assert session.code_for_key("x").id == "s"
+        assert session.code_for_key("9").id == "c8"
+        keys = [k for k, _ in session.keyed_codes()]
+        assert keys[:9] == [str(i) for i in range(1, 10)] and keys[9:12] == ["", "", ""]
