@@ -1,0 +1,1 @@
+"""The suggester: features, models, training, evaluation and batch suggestions."""

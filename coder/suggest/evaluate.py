@@ -1,0 +1,158 @@
+"""Honest evaluation: cross-validation grouped by case, so a region's passages are never on
+both sides of a split, with the figures an evaluator needs to decide how far to trust
+suggestions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from sklearn.model_selection import GroupKFold
+
+from coder.codebook import Question
+from coder.errors import CoderError
+from coder.suggest.question_model import fit_question_model
+
+THRESHOLDS = (0.5, 0.7, 0.9)
+
+
+def grouped_folds(groups: list[str], folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Train/test index splits in which no group (case) is on both sides."""
+    n_groups = len(set(groups))
+    if n_groups < 2:
+        raise CoderError(
+            f"cross-validation grouped by case needs coded passages from at least 2 cases "
+            f"(found {n_groups})"
+        )
+    k = max(2, min(folds, n_groups))
+    index = np.zeros(len(groups))
+    return list(GroupKFold(n_splits=k).split(index, index, np.asarray(groups)))
+
+
+def out_of_fold(
+    question: Question | None,
+    texts: list[str],
+    labels: list,
+    groups: list[str],
+    *,
+    folds: int = 5,
+    language: str,
+    pipeline: str | None = None,
+    codes: list[str],
+    descriptions: dict[str, str] | None = None,
+    params: dict | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Scores, ranks and 0/1 decisions for every passage from a model that never saw its case."""
+    splits = grouped_folds(groups, folds)
+    scores = np.zeros((len(texts), len(codes)))
+    decisions = np.zeros((len(texts), len(codes)), dtype=np.int8)
+    orders = np.zeros((len(texts), len(codes)), dtype=np.int64)
+    for done, (train, test) in enumerate(splits, start=1):
+        model = fit_question_model(
+            question,
+            [texts[i] for i in train],
+            [labels[i] for i in train],
+            language=language,
+            pipeline=pipeline,
+            codes=codes,
+            descriptions=descriptions,
+            params=params,
+            groups=[groups[i] for i in train],
+        )
+        fold_scores = model.scores([texts[i] for i in test])
+        scores[test] = fold_scores
+        order = model.rank(fold_scores)
+        orders[test] = order
+        if model.mode == "single":
+            decisions[test, order[:, 0]] = 1
+        else:
+            decisions[test] = fold_scores >= model.thresholds()
+        if progress:
+            progress(done, len(splits))
+    return scores, orders, decisions
+
+
+def truth_matrix(labels: list, codes: list[str], mode: str) -> np.ndarray:
+    index = {c: j for j, c in enumerate(codes)}
+    truth = np.zeros((len(labels), len(codes)), dtype=np.int8)
+    for i, row in enumerate(labels):
+        for code in [row] if mode == "single" else row:
+            truth[i, index[code]] = 1
+    return truth
+
+
+def metrics(
+    scores: np.ndarray,
+    order: np.ndarray,
+    decisions: np.ndarray,
+    truth: np.ndarray,
+    codes: list[str],
+    mode: str,
+) -> dict:
+    """Accuracy, macro-F1, top-3, per-code P/R/F1/support, precision/coverage at thresholds.
+
+    ``order`` ranks the codes per passage as suggested (best first); top-3 uses it.
+    """
+    n = len(truth)
+    top = order
+    has_code = truth.sum(axis=1) > 0
+    top3 = (
+        float(np.mean([truth[i, top[i, :3]].any() for i in range(n) if has_code[i]])) if n else 0.0
+    )
+    accuracy = float((decisions == truth).all(axis=1).mean()) if n else 0.0
+    per_code = {}
+    f1s = []
+    for j, code in enumerate(codes):
+        tp = int((decisions[:, j] & truth[:, j]).sum())
+        predicted, support = int(decisions[:, j].sum()), int(truth[:, j].sum())
+        precision = tp / predicted if predicted else 0.0
+        recall = tp / support if support else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        per_code[code] = {
+            "precision": precision,
+            "recall": recall,
+            "f1": f1,
+            "support": support,
+            "predicted": predicted,
+        }
+        if support or predicted:  # macro-F1 over codes seen in the truth or the predictions
+            f1s.append(f1)
+    at = {}
+    best = scores[np.arange(n), top[:, 0]] if n else np.zeros(0)
+    for threshold in THRESHOLDS:
+        if mode == "single":
+            chosen = best >= threshold
+            right = truth[np.arange(n), top[:, 0]] == 1
+            covered = int(chosen.sum())
+            precision = float(right[chosen].mean()) if covered else None
+        else:
+            pairs = scores >= threshold
+            chosen = pairs.any(axis=1)
+            covered = int(chosen.sum())
+            precision = float(truth[pairs].mean()) if pairs.any() else None
+        at[str(threshold)] = {"precision": precision, "coverage": covered / n if n else 0.0}
+    return {
+        "passages": n,
+        "accuracy": accuracy,
+        "macro_f1": float(np.mean(f1s)) if f1s else 0.0,
+        "top3_accuracy": top3,
+        "per_code": per_code,
+        "at_threshold": at,
+    }
+
+
+def calibration_error(scores: np.ndarray, truth: np.ndarray, bins: int = 10) -> float:
+    """Expected calibration error of the top score (how far scores are from hit rates)."""
+    if not len(scores):
+        return 0.0
+    top = scores.argmax(axis=1)
+    confidence = scores[np.arange(len(scores)), top]
+    correct = truth[np.arange(len(scores)), top]
+    edges = np.linspace(0, 1, bins + 1)
+    error = 0.0
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        inside = (confidence > lo) & (confidence <= hi)
+        if inside.any():
+            error += inside.mean() * abs(confidence[inside].mean() - correct[inside].mean())
+    return float(error)

@@ -1,0 +1,224 @@
+"""Training, evaluating and running the suggester on a project (what the CLI and TUI call)."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from coder.codebook import Question
+from coder.errors import CoderError
+from coder.store import Store, queries
+from coder.suggest import artifact
+from coder.suggest.evaluate import metrics, out_of_fold, truth_matrix
+from coder.suggest.question_model import QuestionModel, describe, fit_question_model
+from coder.tally import CONSENSUS_CODER
+
+Progress = Callable[[int, int], None]
+COLD_START_ID = "cold-start"
+
+
+@dataclass
+class TrainingSet:
+    segment_ids: list[int]
+    cases: list[str]
+    texts: list[str]
+    labels: list  # a code (single) or a list of codes (multi) per passage
+
+
+def training_set(store: Store, question: Question) -> TrainingSet:
+    """One label set per coded passage: the ``consensus`` coder's where present; else, in a
+    single question the code most coders gave (ties: the latest), in a multi question the
+    union of the coders' codes."""
+    per_segment: dict[int, dict] = {}
+    for seg, case, text, code, coder, time in queries.training_rows(store, question.id):
+        entry = per_segment.setdefault(
+            seg, {"case": case, "text": text, "coders": defaultdict(set), "times": {}}
+        )
+        entry["coders"][coder].add(code)
+        entry["times"][code] = max(time, entry["times"].get(code, ""))
+    out = TrainingSet([], [], [], [])
+    known = {c.id for c in question.codes}
+    for seg, entry in per_segment.items():
+        coders = entry["coders"]
+        chosen = (
+            coders[CONSENSUS_CODER] if CONSENSUS_CODER in coders else set().union(*coders.values())
+        )
+        chosen = {c for c in chosen if c in known}
+        if not chosen:
+            continue
+        if question.mode == "single":
+            votes = Counter(code for codes in coders.values() for code in codes if code in chosen)
+            label = max(chosen, key=lambda c: (votes[c], entry["times"][c]))
+        else:
+            label = sorted(chosen)
+        out.segment_ids.append(seg)
+        out.cases.append(entry["case"])
+        out.texts.append(entry["text"])
+        out.labels.append(label)
+    return out
+
+
+def _questions(store: Store, question: str | None) -> list[Question]:
+    codebook = store.codebook()
+    return [codebook.question(question)] if question else list(codebook.questions)
+
+
+def _fit(store: Store, question: Question, data: TrainingSet) -> QuestionModel:
+    codebook = store.codebook()
+    return fit_question_model(
+        question,
+        data.texts,
+        data.labels,
+        language=codebook.language,
+        pipeline=codebook.pipeline,
+        groups=data.cases,
+    )
+
+
+def evaluate_question(
+    store: Store, question: Question, folds: int = 5, progress: Progress | None = None
+) -> dict:
+    """Cross-validated metrics grouped by case (a case never on both sides of a split)."""
+    data = training_set(store, question)
+    if len(data.texts) < 2:
+        raise CoderError(
+            f"question '{question.id}' has {len(data.texts)} coded passages; code some first"
+        )
+    codebook = store.codebook()
+    codes = [c.id for c in question.codes]
+    scores, order, decisions = out_of_fold(
+        question,
+        data.texts,
+        data.labels,
+        data.cases,
+        folds=folds,
+        language=codebook.language,
+        pipeline=codebook.pipeline,
+        codes=codes,
+        descriptions={c.id: describe(c) for c in question.codes},
+        progress=progress,
+    )
+    result = metrics(
+        scores,
+        order,
+        decisions,
+        truth_matrix(data.labels, codes, question.mode),
+        codes,
+        question.mode,
+    )
+    result.update(
+        question=question.id,
+        mode=question.mode,
+        folds=min(folds, len(set(data.cases))),
+        cases=len(set(data.cases)),
+    )
+    return result
+
+
+@dataclass
+class TrainResult:
+    question: str
+    model_id: str
+    n_train: int
+    cold_start: bool
+    metrics: dict | None
+
+
+def train(
+    store: Store,
+    question: str | None = None,
+    *,
+    folds: int = 5,
+    evaluate: bool = True,
+    progress: Progress | None = None,
+) -> list[TrainResult]:
+    """Train and store a model per question, with cross-validated metrics when possible."""
+    results = []
+    key = store.model_key()
+    for q in _questions(store, question):
+        data = training_set(store, q)
+        model = _fit(store, q, data)
+        scores = None
+        if evaluate and len(set(data.cases)) >= 2 and len(data.texts) >= 10:
+            scores = evaluate_question(store, q, folds)
+        blob = artifact.dumps(model)
+        model_id = f"{q.id}-{uuid.uuid4().hex[:10]}"
+        store.save_model(
+            model_id=model_id,
+            question_id=q.id,
+            n_train=len(data.texts),
+            cold_start=model.cold_start,
+            metrics=_summary(scores),
+            blob=blob,
+            mac=artifact.sign(blob, key),
+        )
+        results.append(TrainResult(q.id, model_id, len(data.texts), model.cold_start, scores))
+        if progress:
+            progress(len(results), len(_questions(store, question)))
+    return results
+
+
+def _summary(scores: dict | None) -> dict:
+    if not scores:
+        return {}
+    return {k: scores[k] for k in ("accuracy", "macro_f1", "top3_accuracy", "passages", "folds")}
+
+
+def load_model(store: Store, question: Question) -> tuple[QuestionModel, str, bool]:
+    """The latest model of a question (model, id, stale?), or a cold-start scorer if none."""
+    row = store.latest_model(question.id)
+    if row is None:
+        codebook = store.codebook()
+        model = fit_question_model(
+            question, [], [], language=codebook.language, pipeline=codebook.pipeline
+        )
+        return model, COLD_START_ID, False
+    model = artifact.loads(row.blob, key=store.model_key(), mac=row.mac)
+    _, digest = store.codebook_version()
+    return model, row.id, row.codebook_digest != digest
+
+
+def suggest(
+    store: Store,
+    question: str | None = None,
+    *,
+    top: int = 3,
+    only_uncoded: bool = False,
+    batch: int = 5000,
+    progress: Progress | None = None,
+) -> dict[str, tuple[str, int, bool]]:
+    """Score passages in batches and store the top-K suggestions per passage and question.
+
+    Returns question -> (model id, passages scored, cold start?).
+    """
+    if top < 1:
+        raise CoderError("--top must be at least 1")
+    done: dict[str, tuple[str, int, bool]] = {}
+    for q in _questions(store, question):
+        model, model_id, _stale = load_model(store, q)
+        rows = queries.segments_to_score(store, q.id, only_uncoded)
+        k = min(top, len(model.codes))
+        suggestions: list[tuple[int, str, float, int]] = []
+        for start in range(0, len(rows), batch):
+            chunk = rows[start : start + batch]
+            texts = [text for _, text in chunk]
+            scores = model.scores(texts)
+            order = model.rank(scores)[:, :k]
+            picked = np.take_along_axis(scores, order, axis=1)
+            for (seg, _), codes_idx, values in zip(chunk, order, picked, strict=True):
+                for rank, (j, score) in enumerate(zip(codes_idx, values, strict=True), start=1):
+                    suggestions.append((seg, model.codes[j], float(score), rank))
+            if progress:
+                progress(min(start + batch, len(rows)), len(rows))
+        store.replace_suggestions(
+            q.id,
+            suggestions,
+            model_id,
+            segment_ids=[seg for seg, _ in rows] if only_uncoded else None,
+        )
+        done[q.id] = (model_id, len(rows), model_id == COLD_START_ID or model.cold_start)
+    return done

@@ -1,0 +1,222 @@
+"""The suggester: grouped evaluation, calibrated scores, persistence, cold start, batch suggest."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import numpy as np
+import pytest
+import sqlalchemy as sa
+
+from coder.codebook import parse_codebook
+from coder.store import NewDocument, Span, Store, queries
+from coder.store import schema as t
+from coder.suggest import artifact
+from coder.suggest.evaluate import grouped_folds
+from coder.suggest.question_model import cold_start_scores, fit_question_model
+from coder.suggest.service import load_model, suggest, train, training_set
+from tests.conftest import CORPUS
+from tests.demo_key import code_demo
+
+CODEBOOK = """\
+id: synth
+title: Synthetic
+language: sv
+questions:
+  - id: typ
+    title: Vad handlar det om?
+    mode: single
+    codes:
+      - {id: plan, label: Plan, definition: Arbetet utgår från en lärandeplan och ett ramverk}
+      - {id: analys, label: Analys, definition: En analys eller utredning av näringslivet}
+      - {id: seminarium, label: Seminarium, definition: Konferens eller spridningsseminarium}
+  - id: teman
+    title: Teman
+    mode: multi
+    codes:
+      - {id: plan, label: Plan}
+      - {id: analys, label: Analys}
+      - {id: seminarium, label: Seminarium}
+"""
+WORDS = {
+    "plan": "lärandeplanen ramverket uppföljningsplanen styr arbetet",
+    "analys": "analysen utredningen kartläggningen av näringslivet",
+    "seminarium": "seminariet konferensen spridningen av resultat",
+}
+FILLER = [
+    "regionen",
+    "har",
+    "under",
+    "året",
+    "arbetat",
+    "vidare",
+    "med",
+    "detta",
+    "tillsammans",
+    "med",
+    "kommunerna",
+]
+
+
+def passage(rng: random.Random, codes: list[str]) -> str:
+    words = [w for code in codes for w in rng.sample(WORDS[code].split(), 3)]
+    words += rng.sample(FILLER, 5)
+    rng.shuffle(words)
+    return " ".join(words).capitalize() + "."
+
+
+@pytest.fixture
+def synth(tmp_path):
+    """12 cases x 10 passages; single and multi codings by coder 'anna'."""
+    rng = random.Random(1)
+    db = str(tmp_path / "synth.db")
+    store = Store.create(db, parse_codebook(CODEBOOK))
+    codes = list(WORDS)
+    plan: list[tuple[int, str, list[str]]] = []
+    with store.write() as conn:
+        for c in range(12):
+            case_id = store.case_in(conn, f"Fall {c:02d}")
+            spans, pos = [], 0
+            for p in range(10):
+                main = codes[(c + p) % 3]
+                extra = [codes[(c + p + 1) % 3]] if p % 3 == 0 else []
+                text = passage(rng, [main, *extra])
+                spans.append(Span(pos, pos + len(text), text))
+                plan.append((c, main, [main, *extra]))
+                pos += len(text) + 2
+            body = "\n\n".join(s.text for s in spans)
+            store.add_documents_in(
+                conn, [NewDocument(case_id, f"f{c}.txt", "txt", body, str(c), spans)]
+            )
+    with store.read() as conn:
+        seg_ids = list(conn.execute(sa.select(t.segments.c.id).order_by(t.segments.c.id)).scalars())
+    for seg, (_, main, multi) in zip(seg_ids, plan, strict=True):
+        store.toggle_code(seg, "typ", main, "anna")
+        for code in multi:
+            store.toggle_code(seg, "teman", code, "anna")
+    yield store
+    store.close()
+
+
+def test_grouped_folds_never_put_a_case_on_both_sides():
+    groups = [f"case{i % 7}" for i in range(70)]
+    for train_idx, test_idx in grouped_folds(groups, 5):
+        assert not {groups[i] for i in train_idx} & {groups[i] for i in test_idx}
+
+
+def test_single_mode_probabilities_sum_to_one_and_learn(synth):
+    question = synth.codebook().question("typ")
+    data = training_set(synth, question)
+    model = fit_question_model(question, data.texts, data.labels, language="sv", groups=data.cases)
+    scores = model.scores(["Lärandeplanen och ramverket styr arbetet.", "Konferensen om resultat."])
+    assert np.allclose(scores.sum(axis=1), 1.0)
+    assert [model.codes[i] for i in model.rank(scores)[:, 0]] == ["plan", "seminarium"]
+    assert model.classifier.temperature_ != 1.0  # calibrated on held-out scores, not raw
+
+
+def test_multi_mode_has_a_threshold_per_code(synth):
+    question = synth.codebook().question("teman")
+    data = training_set(synth, question)
+    model = fit_question_model(question, data.texts, data.labels, language="sv", groups=data.cases)
+    thresholds = model.thresholds()
+    assert thresholds.shape == (3,)
+    assert ((thresholds > 0) & (thresholds < 1)).all()
+    scores = model.scores(["Analysen av näringslivet och seminariet om spridningen av resultat."])
+    chosen = {model.codes[j] for j in np.flatnonzero(scores[0] >= thresholds)}
+    assert chosen == {"analys", "seminarium"}
+
+
+def test_model_round_trips_and_foreign_models_are_refused(synth, tmp_path):
+    train(synth, "typ", evaluate=False)
+    model, model_id, stale = load_model(synth, synth.codebook().question("typ"))
+    assert model_id.startswith("typ-") and not stale
+    row = synth.latest_model("typ")
+    again = artifact.loads(row.blob, key=synth.model_key(), mac=row.mac)
+    texts = ["Utredningen av näringslivet.", "Ramverket styr."]
+    assert np.allclose(model.scores(texts), again.scores(texts))
+    with pytest.raises(artifact.ForeignModelError):
+        artifact.loads(row.blob, key=b"another project's key", mac=row.mac)
+    tampered = bytearray(row.blob)
+    tampered[-10] ^= 0xFF
+    with pytest.raises(artifact.ForeignModelError):
+        artifact.loads(bytes(tampered), key=synth.model_key(), mac=row.mac)
+    # a model row written by someone without the project's key is refused on use
+    with synth.write() as conn:
+        conn.execute(t.models.update().where(t.models.c.id == row.id).values(mac="0" * 64))
+    with pytest.raises(artifact.ForeignModelError):
+        load_model(synth, synth.codebook().question("typ"))
+
+
+def test_cold_start_ranks_the_code_whose_definition_matches():
+    scores = cold_start_scores(
+        ["Arbetet utgår från regionens lärandeplan.", "Vi ordnade en konferens om resultaten."],
+        [
+            "Arbetet utgår från en lärandeplan och ett ramverk",
+            "En analys eller utredning av näringslivet",
+            "Konferens eller spridningsseminarium",
+        ],
+    )
+    assert list(scores.argmax(axis=1)) == [0, 2]
+    assert np.allclose(scores.sum(axis=1), 1.0)
+
+
+def test_suggest_writes_exactly_top_k_per_passage(synth):
+    train(synth, evaluate=False)
+    done = suggest(synth, top=2)
+    assert set(done) == {"typ", "teman"}
+    rows = list(queries.iter_suggestions(synth))
+    per = {}
+    for r in rows:
+        per.setdefault((r["segment_id"], r["question"]), []).append(r["rank"])
+    assert len(per) == 120 * 2
+    assert all(sorted(ranks) == [1, 2] for ranks in per.values())
+    assert all(0.0 <= r["score"] <= 1.0 for r in rows)
+
+
+def test_suggest_without_a_model_uses_cold_start_and_says_so(cli, db):
+    cli("import", CORPUS, "--db", db)
+    result = cli("suggest", "--question", "arbetssatt", "--top", "1", "--db", db)
+    assert result.exit_code == 0, result.output
+    assert "cold-start" in result.stdout
+    exported = cli("export", "--what", "suggestions", "--db", db).stdout.splitlines()
+    assert exported[0] == "segment_id,external_id,case,question,code,score,rank"
+    assert len(exported) == 1 + 57
+
+
+def test_train_evaluate_suggest_on_the_demo_project(cli, db):
+    cli("import", CORPUS, "--db", db)
+    with Store.open(db) as store:
+        code_demo(store)
+    result = cli("train", "--question", "arbetssatt", "--db", db)
+    assert result.exit_code == 0, result.output
+    assert "14 passages" in result.stdout and "grouped" in result.stdout
+    result = cli(
+        "evaluate", "--question", "arbetssatt", "--format", "json", "--folds", "3", "--db", db
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["folds"] == 3 and report["cases"] == 14
+    assert set(report["at_threshold"]) == {"0.5", "0.7", "0.9"}
+    assert set(report["per_code"]) == {
+        "strategiskt-ramverk",
+        "overgripande-ambition",
+        "generell-ansats",
+    }
+    for key in ("accuracy", "macro_f1", "top3_accuracy"):
+        assert 0.0 <= report[key] <= 1.0
+    md = cli("evaluate", "--question", "arbetssatt", "--db", db).stdout
+    assert "| accuracy | macro-F1 | top-3 accuracy |" in md
+    assert cli("suggest", "--question", "arbetssatt", "--db", db).exit_code == 0
+    live = cli("evaluate", "--live", "--question", "arbetssatt", "--format", "json", "--db", db)
+    data = json.loads(live.stdout)
+    assert data["reviewed"] == 14
+    assert data["top_suggestion_kept"] + data["top_suggestion_changed"] == 14
+    assert set(data["codes"]["generell-ansats"]) == {"kappa", "human", "model", "agree"}
+
+
+def test_evaluate_needs_codings_from_two_cases(cli, db):
+    cli("import", CORPUS, "--db", db)
+    result = cli("evaluate", "--question", "arbetssatt", "--db", db)
+    assert result.exit_code == 1
+    assert "coded passages" in result.stderr
