@@ -53,7 +53,13 @@ WORDS = [
 ]
 
 
-def build(path: str, passages: int, per_case: int = 50) -> None:
+def sentence(c: int, p: int) -> str:
+    words = [WORDS[(c * 31 + p * 7 + k) % len(WORDS)] for k in range(18)]
+    return " ".join(words).capitalize() + "."
+
+
+def build(path: str, passages: int, per_case: int = 50, passage=sentence) -> None:  # noqa: ANN001
+    """A project of `passages` passages, `per_case` per case; passage(case, i) makes the text."""
     store = Store.create(path, load_codebook(ROOT / "codebooks" / "ak6-analys-uppfoljning.yaml"))
     cases = passages // per_case
     with store.write() as conn:
@@ -62,11 +68,10 @@ def build(path: str, passages: int, per_case: int = 50) -> None:
             case_id = store.case_in(conn, f"Kommun {c:05d}", {"grupp": f"G{c % 7}"})
             spans, text, pos = [], [], 0
             for p in range(per_case):
-                words = [WORDS[(c * 31 + p * 7 + k) % len(WORDS)] for k in range(18)]
-                sentence = " ".join(words).capitalize() + "."
-                spans.append(Span(pos, pos + len(sentence), sentence))
-                text.append(sentence)
-                pos += len(sentence) + 2
+                one = passage(c, p)
+                spans.append(Span(pos, pos + len(one), one))
+                text.append(one)
+                pos += len(one) + 2
             body = "\n\n".join(text)
             docs.append(NewDocument(case_id, f"kommun-{c:05d}.txt", "txt", body, str(c), spans))
             if len(docs) == 200:

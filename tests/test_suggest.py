@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import random
 
@@ -16,7 +17,7 @@ from coder.suggest import artifact
 from coder.suggest.evaluate import grouped_folds
 from coder.suggest.question_model import cold_start_scores, fit_question_model
 from coder.suggest.service import load_model, suggest, train, training_set
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, SHARED
 from tests.demo_key import code_demo
 
 CODEBOOK = """\
@@ -220,3 +221,145 @@ def test_evaluate_needs_codings_from_two_cases(cli, db):
     result = cli("evaluate", "--question", "arbetssatt", "--db", db)
     assert result.exit_code == 1
     assert "coded passages" in result.stderr
+
+
+# -- the fast paths give what the slow ones give ---------------------------------------------
+EDGE_TEXTS = [
+    "",
+    "   \n\t ",
+    "Regionen  följer upp   arbetet, med LÄRANDEPLANEN!",
+    "Med MED med, och (också) 2024-05-01: e-post/webb.",
+    "Ånge, Älvsbyn och Östersund; ÅÄÖ åäö.",
+    "ord\n\nord\tord",
+    "U.S.A. och t.ex. bl.a. m.m.",
+]
+
+
+def reference_normalise(nlp, table, texts: list[str]) -> list[str]:
+    """Token by token over whole documents: what the normaliser must equal."""
+    out = []
+    for doc in nlp.pipe(texts):
+        words = []
+        for tok in doc:
+            if tok.is_space or tok.is_punct:
+                continue
+            lower = tok.lower_
+            if tok.is_stop or table is None:
+                words.append(lower)
+            else:
+                words.append(str(table.get(lower, table.get(tok.text, lower))).lower())
+        out.append(" ".join(words))
+    return out
+
+
+def corpus_texts() -> list[str]:
+    return [p.read_text("utf-8") for p in sorted(CORPUS.glob("*.md"))]
+
+
+@pytest.mark.parametrize("language", ["sv", "da", "en", "xx"])
+def test_normaliser_equals_token_by_token_spacy(language):
+    from coder.suggest.features import _pipeline, normaliser
+
+    nlp, table = _pipeline(language, None)
+    texts = EDGE_TEXTS + corpus_texts()
+    assert normaliser(language)(texts) == reference_normalise(nlp, table, texts)
+    assert normaliser(language)(texts) == reference_normalise(nlp, table, texts)  # remembered
+
+
+@pytest.fixture
+def shared_dataset() -> list[dict]:
+    """Up to 400 passages per language of the shared human-coded policy texts."""
+    path = SHARED / "datasets" / "pimpo-cmp" / "data.csv"
+    if not path.exists():
+        pytest.skip(f"{path} is absent")
+    rows, per = [], {}
+    with path.open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            lang = row.get("lang") or "xx"
+            if per.get(lang, 0) < 400:
+                per[lang] = per.get(lang, 0) + 1
+                rows.append(row)
+    return rows
+
+
+def test_normaliser_equals_spacy_on_the_shared_multilingual_dataset(shared_dataset):
+    from coder.suggest.features import _pipeline, normaliser
+
+    by_language: dict[str, list[str]] = {}
+    for row in shared_dataset:
+        by_language.setdefault(row.get("lang") or "xx", []).append(row["text"])
+    languages = {"dan": "da", "swe": "sv", "nor": "nb", "deu": "de", "eng": "en", "fin": "fi"}
+    checked = 0
+    for lang, texts in by_language.items():
+        code = languages.get(lang)
+        if code is None:
+            continue
+        nlp, table = _pipeline(code, None)
+        sample = texts[:400]
+        assert normaliser(code)(sample) == reference_normalise(nlp, table, sample), lang
+        checked += 1
+    assert checked
+
+
+def test_fast_tfidf_transforms_equal_scikit_learn():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from coder.suggest.features import normaliser
+    from coder.suggest.model import char_wb_transform, word_transform
+
+    texts = corpus_texts()
+    fit, test = texts[:10], texts[4:] + EDGE_TEXTS
+    char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)
+    char.fit(fit)
+    assert np.allclose(char.transform(test).toarray(), char_wb_transform(char, test).toarray())
+    lemmas = normaliser("sv")
+    word = TfidfVectorizer(
+        analyzer="word", token_pattern=r"\S+", ngram_range=(1, 2), lowercase=False
+    ).fit(lemmas(fit))
+    assert np.allclose(
+        word.transform(lemmas(test)).toarray(), word_transform(word, lemmas(test)).toarray()
+    )
+
+
+def test_parallel_tokenising_gives_the_same_batches():
+    from coder.suggest.features import normalise_batches, normaliser
+
+    batches = [corpus_texts()[:5], EDGE_TEXTS, corpus_texts()[5:]]
+    parallel = list(normalise_batches("sv", None, iter(batches), parallel=True))
+    assert parallel == [normaliser("sv")(b) for b in batches]
+
+
+def test_suggest_in_parallel_batches_stores_what_one_batch_stores(synth, monkeypatch):
+    from coder.suggest import service
+
+    train(synth, evaluate=False)
+    suggest(synth, top=3)
+    one = sorted(
+        (r["segment_id"], r["question"], r["code"], r["rank"])
+        for r in queries.iter_suggestions(synth)
+    )
+    monkeypatch.setattr(service, "PARALLEL_FROM", 1)
+    suggest(synth, top=3, batch=7)
+    many = list(queries.iter_suggestions(synth))
+    assert sorted((r["segment_id"], r["question"], r["code"], r["rank"]) for r in many) == one
+
+
+def test_a_failure_while_suggesting_keeps_the_earlier_suggestions(synth, monkeypatch):
+    from coder.suggest.question_model import QuestionModel
+
+    train(synth, evaluate=False)
+    suggest(synth, top=2)
+    before = list(queries.iter_suggestions(synth))
+    calls = {"n": 0}
+    real = QuestionModel.scores
+
+    def failing(self, texts, inputs=None):  # noqa: ANN001
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("scoring failed")
+        return real(self, texts, inputs)
+
+    monkeypatch.setattr(QuestionModel, "scores", failing)
+    with pytest.raises(RuntimeError, match="scoring failed"):
+        suggest(synth, question="typ", top=3, batch=10)
+    assert list(queries.iter_suggestions(synth)) == before

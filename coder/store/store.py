@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import getpass
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -393,23 +393,24 @@ class Store:
     def replace_suggestions(
         self,
         question_id: str,
-        rows: list[tuple[int, str, float, int]],
+        rows: Iterable[tuple[int, str, float, int]] | Iterable[list[tuple[int, str, float, int]]],
         model_id: str,
         segment_ids: list[int] | None = None,
+        *,
+        batched: bool = False,
     ) -> int:
         """Store a model's suggestions (segment, code, score, rank) for a question.
 
-        Earlier suggestions for the question (only for ``segment_ids`` when given)
-        are replaced in the same transaction.
+        Earlier suggestions for the question (only for ``segment_ids`` when given) are
+        replaced in the same transaction, so readers see the old set or the new one, never a
+        mix. With ``batched``, ``rows`` yields lists of rows, consumed as they come, so a
+        caller can keep scoring while earlier batches are written; an exception raised by
+        the iterable rolls everything back.
         """
         question = self.codebook().question(question_id)
         known = {c.id for c in question.codes}
-        for _seg, code, _score, _rank in rows:
-            if code not in known:
-                raise StoreError(
-                    f"suggestion for unknown code '{code}' of question '{question_id}'"
-                )
         g = t.suggestions.c
+        written = 0
         with self.write() as conn:
             if segment_ids is None:
                 conn.execute(t.suggestions.delete().where(g.question_id == question_id))
@@ -420,24 +421,26 @@ class Store:
                             g.question_id == question_id, g.segment_id.in_(chunk)
                         )
                     )
-            if rows:
-                time = coding_ops.now()
-                conn.execute(
-                    t.suggestions.insert(),
-                    [
-                        dict(
-                            segment_id=seg,
-                            question_id=question_id,
-                            code_id=code,
-                            score=float(score),
-                            rank=rank,
-                            model_id=model_id,
-                            created_at=time,
-                        )
-                        for seg, code, score, rank in rows
-                    ],
-                )
-        return len(rows)
+            time = coding_ops.now()
+            for batch in rows if batched else [rows]:
+                batch = list(batch)
+                unknown = {code for _seg, code, _score, _rank in batch} - known
+                if unknown:
+                    raise StoreError(
+                        f"suggestion for unknown code '{sorted(unknown)[0]}' "
+                        f"of question '{question_id}'"
+                    )
+                if batch:
+                    _insert_many(
+                        conn,
+                        t.suggestions,
+                        [
+                            (seg, question_id, code, float(score), rank, model_id, time)
+                            for seg, code, score, rank in batch
+                        ],
+                    )
+                written += len(batch)
+        return written
 
     def model_key(self) -> bytes:
         """The project's secret for signing models (see coder.suggest.artifact)."""
@@ -503,6 +506,24 @@ class Store:
     def rebuild_current_codings(self) -> int:
         with self.write() as conn:
             return coding_ops.rebuild_current_codings(conn)
+
+
+def _insert_many(conn: sa.Connection, table: sa.Table, rows: list[tuple]) -> None:
+    """Insert rows (values in the table's column order) with one driver executemany.
+
+    For hundreds of thousands of rows SQLAlchemy's per-row parameter processing costs more
+    than the database's own work (``benchmarks/suggest_speed.py``), so the compiled INSERT
+    goes straight to the driver, with positional or named parameters as the driver wants.
+    """
+    names = [c.name for c in table.columns]
+    compiled = table.insert().compile(dialect=conn.dialect, column_keys=names)
+    if compiled.positional:
+        order = [names.index(key) for key in compiled.positiontup]
+        if order != list(range(len(names))):
+            rows = [tuple(row[i] for i in order) for row in rows]
+        conn.exec_driver_sql(str(compiled), rows)
+    else:
+        conn.exec_driver_sql(str(compiled), [dict(zip(names, row, strict=True)) for row in rows])
 
 
 def _chunks(items: list, size: int = 500) -> Iterator[list]:

@@ -8,12 +8,18 @@ installed trained pipeline (``pipeline: sv_core_news_sm``) uses that pipeline's 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+import json
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 
 from coder.errors import CoderError
 
 Normaliser = Callable[[Iterable[str]], list[str]]
+MAX_KNOWN_CHUNKS = 500_000  # remembered chunk -> lemmas; cleared when full
 
 
 @lru_cache(maxsize=4)
@@ -32,19 +38,29 @@ def _pipeline(language: str, pipeline: str | None):  # noqa: ANN202 - spaCy Lang
         nlp = spacy.blank(language)
     except Exception as exc:  # spaCy raises ImportError/KeyError for unknown languages
         raise CoderError(f"spaCy has no language '{language}' ({exc})") from None
-    table = None
-    try:
-        from spacy.lookups import load_lookups
+    from spacy.util import load_language_data, registry
 
-        table = load_lookups(language, ["lemma_lookup"]).get_table("lemma_lookup")
-    except (ValueError, KeyError, ImportError):
-        table = None  # no lookup lemmas for this language: lower-cased words
-    return nlp, table
+    # The lookup table as a plain dict: what spacy.lookups.load_lookups reads, without
+    # building its hashed Table (seconds for Swedish's 660,000 entries).
+    tables = registry.lookups.get(language) if language in registry.lookups else {}
+    if "lemma_lookup" not in tables:
+        return nlp, None  # no lookup lemmas for this language: lower-cased words
+    return nlp, load_language_data(tables["lemma_lookup"])
 
 
+@lru_cache(maxsize=8)
 def normaliser(language: str, pipeline: str | None = None, *, lemmas: bool = True) -> Normaliser:
-    """A function turning texts into space-separated lower-cased lemmas (or words)."""
+    """A function turning texts into space-separated lower-cased lemmas (or words).
+
+    spaCy's tokenizer splits text at whitespace first and tokenizes each whitespace-free
+    chunk on its own (prefixes, suffixes, infixes, exceptions), so a chunk always gives the
+    same tokens. The normaliser therefore asks spaCy once per distinct chunk and remembers
+    the answer: on large batches this is several times faster than tokenizing every text
+    and gives the same result (tests compare both). A trained pipeline's lemmas depend on
+    context, so with one every text goes through the whole pipeline.
+    """
     nlp, table = _pipeline(language, pipeline)
+    known: dict[str, str] = {}
 
     def lemma(token) -> str:  # noqa: ANN001 - spaCy Token
         lower = token.lower_
@@ -54,10 +70,92 @@ def normaliser(language: str, pipeline: str | None = None, *, lemmas: bool = Tru
             return token.lemma_.lower() if pipeline else lower
         return str(table.get(lower, table.get(token.text, lower))).lower()
 
+    def features(doc) -> str:  # noqa: ANN001 - spaCy Doc
+        return " ".join(lemma(t) for t in doc if not (t.is_space or t.is_punct))
+
+    def chunk(text: str) -> str:
+        if len(known) > MAX_KNOWN_CHUNKS:
+            known.clear()
+        known[text] = value = features(nlp.make_doc(text))
+        return value
+
     def normalise(texts: Iterable[str]) -> list[str]:
-        return [
-            " ".join(lemma(t) for t in doc if not (t.is_space or t.is_punct))
-            for doc in nlp.pipe(texts, batch_size=1000)
-        ]
+        if pipeline:
+            return [features(doc) for doc in nlp.pipe(texts, batch_size=1000)]
+        out = []
+        for text in texts:
+            parts = [known.get(c) for c in text.split()]
+            if None in parts:
+                parts = [
+                    chunk(c) if p is None else p for c, p in zip(text.split(), parts, strict=True)
+                ]
+            out.append(" ".join(filter(None, parts)))
+        return out
 
     return normalise
+
+
+def normalise_batches(
+    language: str, pipeline: str | None, batches: Iterable[list[str]], *, parallel: bool
+) -> Iterator[list[str]]:
+    """The normalised texts of each batch, in order.
+
+    With ``parallel``, a second Python process (``python -m coder.suggest.features``) runs
+    spaCy on the batches ahead of the caller, who meanwhile builds features and scores the
+    previous batch, so on two cores the tokenising no longer adds to the wall time. It pays
+    off from some ten thousand passages; the process needs a few seconds to start. Batches
+    travel as one JSON line each way; a thread feeds the process so neither side can block
+    the other on a full pipe.
+    """
+    if not parallel:
+        for texts in batches:
+            yield normaliser(language, pipeline)(texts)
+        return
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "coder.suggest.features", language, pipeline or ""],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        encoding="utf-8",
+    )
+    sent: list[int] = []
+
+    def feed() -> None:
+        try:
+            for texts in batches:
+                worker.stdin.write(json.dumps(texts, ensure_ascii=False) + "\n")
+                worker.stdin.flush()
+                sent.append(len(texts))
+        except (BrokenPipeError, ValueError):
+            pass  # the worker ended; the reader reports it
+        finally:
+            with contextlib.suppress(BrokenPipeError, ValueError):
+                worker.stdin.close()
+
+    feeder = threading.Thread(target=feed, name="coder-tokeniser-feed", daemon=True)
+    feeder.start()
+    try:
+        while line := worker.stdout.readline():
+            yield json.loads(line)
+        if worker.wait() != 0:
+            raise CoderError(f"the tokenising process failed (exit code {worker.returncode})")
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+        worker.wait()
+        worker.stdout.close()
+        feeder.join(timeout=5)
+
+
+def _serve(language: str, pipeline: str | None) -> None:
+    """The other end of ``normalise_batches``: a JSON list of texts per line in, the
+    normalised texts out."""
+    normalise = normaliser(language, pipeline)
+    for line in sys.stdin:
+        sys.stdout.write(json.dumps(normalise(json.loads(line)), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    sys.stdin.reconfigure(encoding="utf-8")
+    sys.stdout.reconfigure(encoding="utf-8")
+    _serve(sys.argv[1], sys.argv[2] or None)

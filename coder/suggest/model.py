@@ -14,6 +14,9 @@ by measurement with ``benchmarks/suggester_quality.py``; see the README.
 from __future__ import annotations
 
 import contextlib
+import itertools
+import weakref
+from collections import defaultdict
 
 import numpy as np
 import scipy.sparse as sp
@@ -22,6 +25,7 @@ from scipy.special import expit, log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import GroupKFold, KFold
+from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
 MIN_CALIBRATION = 20  # fewer training passages than this: temperature 1 / plain Platt defaults
@@ -83,9 +87,9 @@ class TextClassifier(BaseEstimator, ClassifierMixin):
             if self.word_ is not None:
                 blocks.append(self.word_.fit_transform(lemmas) * self.word_weight)
         else:
-            blocks = [self.char_.transform(texts)]
+            blocks = [char_wb_transform(self.char_, texts)]
             if self.word_ is not None:
-                blocks.append(self.word_.transform(lemmas) * self.word_weight)
+                blocks.append(word_transform(self.word_, lemmas) * self.word_weight)
         return sp.hstack(blocks, format="csr")
 
     def _svm(self, y: np.ndarray) -> LinearSVC:
@@ -208,6 +212,100 @@ class TextClassifier(BaseEstimator, ClassifierMixin):
         if self.mode == "single":
             return self.classes_[probs.argmax(axis=1)]
         return (probs >= self.thresholds_).astype(np.int8)
+
+
+MAX_KNOWN_WORDS = 500_000  # remembered word -> n-gram columns per vectorizer; cleared when full
+_word_grams: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def char_wb_transform(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_matrix:
+    """``vectorizer.transform(texts)`` for a fitted ``char_wb`` TF-IDF vectorizer, computed
+    once per distinct word.
+
+    char_wb n-grams never cross whitespace, so a text's n-gram counts are the sum of its
+    words' counts: (texts x words) @ (words x n-grams). A batch of passages has far fewer
+    distinct words than words, so this is several times faster than scikit-learn's analyser,
+    which walks every character of every text in Python (``benchmarks/suggest_speed.py``).
+    """
+    index: defaultdict[str, int] = defaultdict(itertools.count().__next__)
+    ids: list[int] = []
+    indptr = [0]
+    for text in texts:
+        ids.extend(map(index.__getitem__, text.lower().split()))
+        indptr.append(len(ids))
+    words = sp.csr_matrix(
+        (np.ones(len(ids), dtype=np.float64), np.asarray(ids, dtype=np.int64), indptr),
+        shape=(len(texts), len(index)),
+    )
+    analyse, vocabulary = vectorizer.build_analyzer(), vectorizer.vocabulary_
+    known = _word_grams.setdefault(vectorizer, {})
+    if len(known) > MAX_KNOWN_WORDS:
+        known.clear()
+    columns: list[int] = []
+    indptr = [0]
+    for word in index:  # a dict keeps insertion order: row == id
+        grams = known.get(word)
+        if grams is None:
+            grams = known[word] = [vocabulary[g] for g in analyse(word) if g in vocabulary]
+        columns.extend(grams)
+        indptr.append(len(columns))
+    grams = sp.csr_matrix(
+        (np.ones(len(columns), dtype=np.float64), columns, indptr),
+        shape=(len(index), len(vocabulary)),
+    )
+    grams.sum_duplicates()
+    return _weigh(vectorizer, (words @ grams).tocsr())
+
+
+def word_transform(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_matrix:
+    """``vectorizer.transform(texts)`` for a fitted whitespace-token word n-gram vectorizer
+    (the lemma features), looking n-grams up with C-level maps instead of scikit-learn's
+    per-text analyser."""
+    if not (
+        vectorizer.analyzer == "word"
+        and vectorizer.token_pattern == r"\S+"
+        and not vectorizer.lowercase
+        and vectorizer.stop_words is None
+        and vectorizer.preprocessor is None
+        and vectorizer.tokenizer is None
+    ):
+        return vectorizer.transform(texts)
+    get, low, high = vectorizer.vocabulary_.get, *vectorizer.ngram_range
+    missing = itertools.repeat(-1)
+    columns: list[int] = []
+    lengths: list[int] = []
+    for text in texts:
+        tokens = text.split()
+        before = len(columns)
+        for n in range(low, high + 1):
+            grams = (
+                tokens
+                if n == 1
+                else map(" ".join, zip(*(tokens[i:] for i in range(n)), strict=False))
+            )
+            columns.extend(map(get, grams, missing))
+        lengths.append(len(columns) - before)
+    cols = np.asarray(columns, dtype=np.int64)
+    rows = np.repeat(np.arange(len(texts)), lengths)
+    keep = cols >= 0
+    counts = sp.csr_matrix(
+        (np.ones(int(keep.sum())), (rows[keep], cols[keep])),
+        shape=(len(texts), len(vectorizer.vocabulary_)),
+    )
+    return _weigh(vectorizer, counts)
+
+
+def _weigh(vectorizer: TfidfVectorizer, counts: sp.csr_matrix) -> sp.csr_matrix:
+    """What a fitted TfidfVectorizer does to raw counts (CSR without duplicate entries, as
+    a product or a COO conversion gives): sublinear tf, idf, row norm."""
+    if vectorizer.sublinear_tf:
+        np.log(counts.data, out=counts.data)
+        counts.data += 1.0
+    if vectorizer.use_idf:
+        counts.data *= vectorizer.idf_[counts.indices]
+    if vectorizer.norm:
+        counts = normalize(counts, norm=vectorizer.norm, copy=False)
+    return counts.astype(vectorizer.dtype)
 
 
 def _as_multiclass(coef: np.ndarray, intercept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

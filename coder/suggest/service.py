@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import queue
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,11 +16,14 @@ from coder.errors import CoderError
 from coder.store import Store, queries
 from coder.suggest import artifact
 from coder.suggest.evaluate import metrics, out_of_fold, truth_matrix
+from coder.suggest.features import normalise_batches
 from coder.suggest.question_model import QuestionModel, describe, fit_question_model
 from coder.tally import CONSENSUS_CODER
 
 Progress = Callable[[int, int], None]
 COLD_START_ID = "cold-start"
+# From this many passages `suggest` tokenises in a second process (benchmarks/suggest_speed.py).
+PARALLEL_FROM = 20_000
 
 
 @dataclass
@@ -193,32 +198,121 @@ def suggest(
 ) -> dict[str, tuple[str, int, bool]]:
     """Score passages in batches and store the top-K suggestions per passage and question.
 
+    A background thread writes each batch while the next one is scored (the database's
+    work and scoring overlap on two cores); the whole question is one transaction.
     Returns question -> (model id, passages scored, cold start?).
     """
     if top < 1:
         raise CoderError("--top must be at least 1")
     done: dict[str, tuple[str, int, bool]] = {}
+    known_lemmas: dict[int, str] = {}  # segment -> normalised text, shared by the questions
     for q in _questions(store, question):
         model, model_id, _stale = load_model(store, q)
         rows = queries.segments_to_score(store, q.id, only_uncoded)
         k = min(top, len(model.codes))
-        suggestions: list[tuple[int, str, float, int]] = []
-        for start in range(0, len(rows), batch):
-            chunk = rows[start : start + batch]
+
+        def scored(
+            chunk: list, lemmas: list[str] | None, model: QuestionModel = model, k: int = k
+        ) -> list[tuple[int, str, float, int]]:
             texts = [text for _, text in chunk]
-            scores = model.scores(texts)
+            inputs = None if lemmas is None else list(zip(texts, lemmas, strict=True))
+            scores = model.scores(texts, inputs)
             order = model.rank(scores)[:, :k]
-            picked = np.take_along_axis(scores, order, axis=1)
-            for (seg, _), codes_idx, values in zip(chunk, order, picked, strict=True):
-                for rank, (j, score) in enumerate(zip(codes_idx, values, strict=True), start=1):
-                    suggestions.append((seg, model.codes[j], float(score), rank))
-            if progress:
-                progress(min(start + batch, len(rows)), len(rows))
-        store.replace_suggestions(
-            q.id,
-            suggestions,
-            model_id,
-            segment_ids=[seg for seg, _ in rows] if only_uncoded else None,
-        )
+            picked = np.take_along_axis(scores, order, axis=1).tolist()
+            codes = np.asarray(model.codes, dtype=object)[order].tolist()
+            return [
+                (seg, code, score, rank)
+                for (seg, _), row_codes, row_scores in zip(chunk, codes, picked, strict=True)
+                for rank, (code, score) in enumerate(
+                    zip(row_codes, row_scores, strict=True), start=1
+                )
+            ]
+
+        chunks = [rows[start : start + batch] for start in range(0, len(rows), batch)]
+        if model.classifier is None:  # cold start: no lemmas needed
+            lemma_batches: Iterator = iter([None] * len(chunks))
+        else:
+            lemma_batches = _lemmas(model, chunks, known_lemmas)
+        with _Writer(store, q.id, model_id, [s for s, _ in rows] if only_uncoded else None) as w:
+            for i, (chunk, lemmas) in enumerate(zip(chunks, lemma_batches, strict=True)):
+                w.put(scored(chunk, lemmas))
+                if progress:
+                    progress(min((i + 1) * batch, len(rows)), len(rows))
         done[q.id] = (model_id, len(rows), model_id == COLD_START_ID or model.cold_start)
     return done
+
+
+def _lemmas(
+    model: QuestionModel, chunks: list[list[tuple[int, str]]], known: dict[int, str]
+) -> Iterator[list[str]]:
+    """The normalised texts of each chunk; those not in ``known`` are normalised (in a
+    second process when there are many) and remembered for the next question."""
+    needed = [[(seg, text) for seg, text in chunk if seg not in known] for chunk in chunks]
+    total = sum(map(len, needed))
+    stream = normalise_batches(
+        model.language,
+        model.pipeline,
+        ([text for _, text in need] for need in needed if need),
+        parallel=total >= PARALLEL_FROM and len(chunks) > 1,
+    )
+    try:
+        for chunk, need in zip(chunks, needed, strict=True):
+            if need:
+                for (seg, _), lemma in zip(need, next(stream), strict=True):
+                    known[seg] = lemma
+            yield [known[seg] for seg, _ in chunk]
+    finally:
+        stream.close()
+
+
+class _Abort(Exception):
+    """Raised inside the writer's transaction when scoring failed: roll back."""
+
+
+class _Writer:
+    """Store.replace_suggestions in a background thread, fed batch by batch."""
+
+    _END = object()
+
+    def __init__(self, store: Store, question_id: str, model_id: str, segment_ids) -> None:  # noqa: ANN001
+        self._queue: queue.Queue = queue.Queue(maxsize=2)
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="coder-suggest-writer")
+        self._future = self._pool.submit(
+            store.replace_suggestions,
+            question_id,
+            self._batches(),
+            model_id,
+            segment_ids,
+            batched=True,
+        )
+
+    def _batches(self) -> Iterator[list]:
+        while (item := self._queue.get()) is not self._END:
+            if item is _Abort:
+                raise _Abort
+            yield item
+
+    def put(self, item: object) -> None:
+        while True:
+            if self._future.done():  # the writer failed: its error is raised in __exit__
+                raise _Abort
+            try:
+                self._queue.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def __enter__(self) -> _Writer:
+        return self
+
+    def __exit__(self, kind, error, tb) -> None:  # noqa: ANN001
+        try:
+            if kind is None:
+                self.put(self._END)
+            elif not self._future.done():
+                self._queue.put(_Abort)
+            self._future.result()  # re-raises the writer's error, if any
+        except _Abort:
+            pass  # the scoring error that caused it propagates
+        finally:
+            self._pool.shutdown()
