@@ -31,6 +31,7 @@ from coder.store import Store  # noqa: E402
 # the `coder` script of the Python running this benchmark
 CODER = str(Path(sys.executable).with_name("coder"))
 
+
 def vocabulary(types: int = 20_000) -> list[str]:
     """Swedish words from the demo corpus and codebook, plus compounds of them (Swedish
     writes compounds as one word), so 100k passages have a realistic number of word types."""
@@ -94,7 +95,9 @@ def main() -> None:
     for question in questions:
         t0 = time.perf_counter()
         subprocess.run(
-            [CODER, "suggest", "--question", question], env=env, check=True,
+            [CODER, "suggest", "--question", question],
+            env=env,
+            check=True,
             stdout=subprocess.DEVNULL,
         )
         seconds = time.perf_counter() - t0

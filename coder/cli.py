@@ -99,16 +99,34 @@ def main(ctx: typer.Context) -> None:
     _run_tui(db, coder=None, blind=False)
 
 
-def _run_tui(db: str, coder: str | None, blind: bool) -> None:
+class Order(StrEnum):
+    document = "document"
+    uncertain = "uncertain"
+
+
+def _run_tui(
+    db: str,
+    coder: str | None,
+    blind: bool,
+    order: str = "document",
+    retrain_every: int | None = None,
+) -> None:
     from coder.store import Store, default_coder
 
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise CoderError("the coding screen needs a terminal; see `coder --help` for the commands")
     store = Store.open(db)
     try:
+        from coder.session import RETRAIN_EVERY
         from coder.tui.app import make_app
 
-        make_app(store, coder or default_coder(), blind=blind).run()
+        make_app(
+            store,
+            coder or default_coder(),
+            blind=blind,
+            order=order,
+            retrain_every=RETRAIN_EVERY if retrain_every is None else retrain_every,
+        ).run()
     finally:
         store.close()
 
@@ -120,9 +138,19 @@ def code(
         str | None, typer.Option(help="Your coder name (default: login name).")
     ] = None,
     blind: Annotated[bool, typer.Option(help="Hide other coders' codes.")] = False,
+    order: Annotated[
+        Order,
+        typer.Option(help="Reading order, or most uncertain first taking turns between cases."),
+    ] = Order.document,
+    retrain_every: Annotated[
+        int,
+        typer.Option(
+            min=0, help="Retrain the suggester in the background after N new codings (0: never)."
+        ),
+    ] = 20,
 ) -> None:
     """Open the coding screen: read passages and code them with single keypresses."""
-    _run_tui(_db(db), coder, blind)
+    _run_tui(_db(db), coder, blind, order.value, retrain_every)
 
 
 # -- codebooks ---------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import zip_longest
 
 from coder.codebook import Code, Question
 from coder.errors import CoderError
@@ -19,6 +20,36 @@ from coder.store import Store, queries
 from coder.store.codings import ACCEPTED, HUMAN
 
 FILTERS = ("all", "uncoded", "code", "case", "search")
+ORDERINGS = ("document", "uncertain")
+RETRAIN_EVERY = 20  # new codings between background retrains in the coding screen
+
+
+def uncertain_first(
+    view: list[int], case_of: dict[int, str], uncertainty: dict[int, float], coded: set[int]
+) -> list[int]:
+    """Active-learning order, stratified by case.
+
+    Uncoded passages come first, taking turns between cases: round r holds each case's
+    r-th most uncertain passage, the round sorted most uncertain first. So the model learns
+    where it is unsure, yet every case gets coded early and the tallies stay representative
+    of all cases. Passages without suggestions count as fully uncertain. Coded passages
+    follow in reading order. Ties keep reading order.
+    """
+    per_case: dict[str, list[int]] = {}
+    for seg in view:
+        if seg not in coded:
+            per_case.setdefault(case_of[seg], []).append(seg)
+
+    def unsure(seg: int) -> float:
+        return -uncertainty.get(seg, 1.0)
+
+    for segs in per_case.values():
+        segs.sort(key=unsure)
+    arranged: list[int] = []
+    for turn in zip_longest(*per_case.values()):
+        arranged.extend(sorted((s for s in turn if s is not None), key=unsure))
+    arranged.extend(s for s in view if s in coded)
+    return arranged
 
 
 @dataclass(frozen=True)
@@ -63,6 +94,9 @@ class CodingSession:
         self.question_index = 0
         self.view: list[int] = self.order
         self.filter: tuple[str, str | None] = ("all", None)
+        self.ordering = "document"
+        self.new_codings = 0  # codes added since the suggester last retrained
+        self.retrain_every = RETRAIN_EVERY  # 0: never retrain while coding
         self.search_term: str | None = None
         self.position = 0  # index into self.view
         last_question = queries.last_event_question(store, coder)
@@ -89,6 +123,8 @@ class CodingSession:
         self._load_question()
         if self.filter[0] in ("uncoded", "code"):
             self.set_filter("all")
+        elif self.ordering != "document":
+            self.set_filter(*self.filter)  # uncertainty is per question
         self._go_to_segment(current)
         return self.question
 
@@ -151,6 +187,9 @@ class CodingSession:
         if self.view is self.order:
             self.position = self._rank[segment_id]
             return
+        if self.ordering != "document":
+            self.position = self.view.index(segment_id) if segment_id in self.view else 0
+            return
         ranks = [self._rank[s] for s in self.view]  # views are kept in reading order
         self.position = min(bisect_left(ranks, self._rank[segment_id]), len(self.view) - 1)
 
@@ -173,9 +212,29 @@ class CodingSession:
             hits = queries.search_segment_ids(self.store, value or "")
             view = [s for s in self.order if s in hits]
         self.filter = (kind, value)
+        if self.ordering == "uncertain":
+            uncertainty = queries.suggestion_uncertainty(
+                self.store, self.question.id, self.question.mode
+            )
+            view = uncertain_first(view, self.case_of, uncertainty, self.coded)
         self.view = view
         self._go_to_segment(current)
         return len(view)
+
+    def set_ordering(self, kind: str) -> None:
+        """Reading order ("document") or active learning ("uncertain", see uncertain_first);
+        the first passage of the new order becomes current."""
+        if kind not in ORDERINGS:
+            raise CoderError(f"unknown ordering '{kind}'")
+        self.ordering = kind
+        self.set_filter(*self.filter)
+        self.position = 0
+
+    def suggestions_changed(self) -> None:
+        """The stored suggestions were replaced (e.g. after a retrain): re-sort, stay put."""
+        self.new_codings = 0
+        if self.ordering != "document":
+            self.set_filter(*self.filter)
 
     def search(self, term: str) -> int:
         """Keep only passages containing ``term`` (highlighted); an empty term clears it."""
@@ -256,6 +315,8 @@ class CodingSession:
         else:
             self.store.toggle_code(seg, self.question.id, code_id, self.coder, origin=HUMAN)
         mine = self.store.codes_of(seg, self.question.id, self.coder)
+        if code_id in mine:
+            self.new_codings += 1
         self._mark(seg, bool(mine))
         return mine
 

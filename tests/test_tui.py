@@ -251,3 +251,59 @@ def test_hotkeys_override_numbers(tmp_path):
         assert session.code_for_key("9").id == "c8"
         keys = [k for k, _ in session.keyed_codes()]
         assert keys[:9] == [str(i) for i in range(1, 10)] and keys[9:12] == ["", "", ""]
+
+
+# -- active learning: most uncertain first, background retraining ------------------------------
+def test_uncertain_first_takes_turns_between_cases_and_puts_coded_last():
+    from coder.session import uncertain_first
+
+    case_of = {1: "A", 2: "A", 3: "A", 4: "B", 5: "B", 6: "C"}
+    uncertainty = {1: 0.1, 2: 0.9, 3: 0.5, 4: 0.2, 5: 0.95, 6: 0.3}
+    order = uncertain_first([1, 2, 3, 4, 5, 6], case_of, uncertainty, coded={6})
+    # round 1: each case's most uncertain (B:5 0.95, A:2 0.9); round 2: A:3 0.5, B:4 0.2;
+    # round 3: A:1; then the coded passage
+    assert order == [5, 2, 3, 4, 1, 6]
+    # passages never scored count as fully uncertain; ties keep reading order
+    assert uncertain_first([1, 2, 4], case_of, {}, set()) == [1, 4, 2]
+
+
+async def test_o_orders_most_uncertain_first_by_case(project, cli):
+    assert cli("suggest", "--question", "arbetssatt", "--db", project).exit_code == 0
+    with Store.open(project) as store:
+        uncertainty = queries.suggestion_uncertainty(store, "arbetssatt", "single")
+        app = make_app(store, "anna")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("o")
+            assert "most uncertain first" in status_of(app)
+            session = app.session
+            first_round = session.view[:14]
+            assert len({session.case_of[s] for s in first_round}) == 14  # every case once
+            scores = [uncertainty[s] for s in first_round]
+            assert scores == sorted(scores, reverse=True)
+            assert session.segment_id == first_round[0]
+            await pilot.press("1", "j")
+            assert session.segment_id == first_round[1]
+            await pilot.press("o")
+            assert "most uncertain first" not in status_of(app)
+            assert session.view == session.order
+
+
+async def test_model_retrains_in_the_background_after_n_codings(project):
+    with Store.open(project) as store:
+        app = make_app(store, "anna", retrain_every=3)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("1", "j", "3", "j")
+            assert store.latest_model("arbetssatt") is None  # not yet: two codings
+            await pilot.press("2", "j")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            model = store.latest_model("arbetssatt")
+            assert model is not None and model.n_train == 3
+            # the uncoded passages were re-scored by the new model
+            rows = [r for r in queries.iter_suggestions(store) if r["question"] == "arbetssatt"]
+            assert len({r["segment_id"] for r in rows}) == 57 - 3
+            assert "Suggestions updated" in " ".join(str(n.message) for n in app._notifications)
+            # the passage on screen shows the new model's scores as bars
+            shown = app.screen.passage.suggestions
+            assert shown and {s.model_id for s in shown} == {model.id}
+            assert score_bar(shown[0].score).strip() in text_of(app, CodePanel)

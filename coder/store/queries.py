@@ -307,6 +307,28 @@ def suggestions_for(
         return [tuple(row) for row in conn.execute(query)]
 
 
+def suggestion_uncertainty(store: Store, question_id: str, mode: str) -> dict[int, float]:
+    """How unsure the stored suggestions are per passage, 0 (sure) to 1 (no idea).
+
+    single: 1 - (top score - second score), the margin between the two best codes.
+    multi: 1 - min |2 score - 1| over the stored codes: how close the closest call is to
+    a coin flip.
+    """
+    g = t.suggestions.c
+    query = (
+        sa.select(g.segment_id, g.score)
+        .where(g.question_id == question_id)
+        .order_by(g.segment_id, g.rank)
+    )
+    scores: dict[int, list[float]] = {}
+    with store.read() as conn:
+        for seg, score in conn.execute(query):
+            scores.setdefault(seg, []).append(score)
+    if mode == "single":
+        return {seg: 1.0 - (s[0] - (s[1] if len(s) > 1 else 0.0)) for seg, s in scores.items()}
+    return {seg: 1.0 - min(abs(2 * x - 1) for x in s) for seg, s in scores.items()}
+
+
 def last_event_question(store: Store, coder: str) -> str | None:
     """The question of this coder's most recent coding event."""
     e, cod = t.coding_events.c, t.coders.c

@@ -195,11 +195,14 @@ def suggest(
     only_uncoded: bool = False,
     batch: int = 5000,
     progress: Progress | None = None,
+    atomic: bool = True,
 ) -> dict[str, tuple[str, int, bool]]:
     """Score passages in batches and store the top-K suggestions per passage and question.
 
     A background thread writes each batch while the next one is scored (the database's
-    work and scoring overlap on two cores); the whole question is one transaction.
+    work and scoring overlap on two cores); the whole question is one transaction. With
+    ``atomic=False`` each batch is its own short transaction instead, so that coders
+    working meanwhile never wait long for the write lock (the coding screen's retrain).
     Returns question -> (model id, passages scored, cold start?).
     """
     if top < 1:
@@ -233,6 +236,14 @@ def suggest(
             lemma_batches: Iterator = iter([None] * len(chunks))
         else:
             lemma_batches = _lemmas(model, chunks, known_lemmas)
+        if not atomic:  # a transaction per batch: never holds the write lock for long
+            for i, (chunk, lemmas) in enumerate(zip(chunks, lemma_batches, strict=True)):
+                segments = [seg for seg, _ in chunk]
+                store.replace_suggestions(q.id, scored(chunk, lemmas), model_id, segments)
+                if progress:
+                    progress(min((i + 1) * batch, len(rows)), len(rows))
+            done[q.id] = (model_id, len(rows), model_id == COLD_START_ID or model.cold_start)
+            continue
         with _Writer(store, q.id, model_id, [s for s, _ in rows] if only_uncoded else None) as w:
             for i, (chunk, lemmas) in enumerate(zip(chunks, lemma_batches, strict=True)):
                 w.put(scored(chunk, lemmas))
@@ -316,3 +327,12 @@ class _Writer:
             pass  # the scoring error that caused it propagates
         finally:
             self._pool.shutdown()
+
+
+def retrain(store: Store, question_id: str) -> tuple[TrainResult, int]:
+    """Retrain one question's model on the codings so far and re-score its uncoded passages
+    in short transactions: what the coding screen runs in the background every N codings.
+    Returns the training result and the number of passages re-scored."""
+    result = train(store, question_id, evaluate=False)[0]
+    done = suggest(store, question_id, only_uncoded=True, atomic=False)
+    return result, done[question_id][1]

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual import events
+from textual import events, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 
-from coder.session import CodingSession
+from coder.errors import CoderError
+from coder.session import RETRAIN_EVERY, CodingSession
 from coder.store import Store
 from coder.tui.screens import ChoiceScreen, CodePicker, HelpScreen, TextPrompt
 from coder.tui.widgets import CaseList, CodeDetail, CodePanel, PassageView
@@ -32,6 +33,7 @@ class CodingScreen(Screen):
         Binding("m", "memo", "Memo"),
         Binding("slash", "search", "Search", key_display="/"),
         Binding("f", "filter", "Filter"),
+        Binding("o", "toggle_ordering", "Order", show=False),
         Binding("c", "pick_code", "Codes"),
         Binding("enter", "accept", "Accept", show=False),
         Binding("left,h", "highlight(-1)", "Prev code", show=False),
@@ -83,6 +85,8 @@ class CodingScreen(Screen):
         share = coded / total if total else 0.0
         kind, value = session.filter
         shown = "" if kind == "all" else f"  ·  filter: {kind}{' ' + value if value else ''}"
+        if session.ordering != "document":
+            shown += "  ·  most uncertain first"
         question_no = session.question_index + 1
         self.query_one("#status", Static).update(
             f"Q{question_no}/{len(session.codebook.questions)} {session.question.id}  ·  "
@@ -120,6 +124,42 @@ class CodingScreen(Screen):
         if self.passage is not None:
             self._refresh_case(self.passage.case)
         self.refresh_all()
+        every = self.session.retrain_every
+        if every and self.session.new_codings >= every:
+            self.session.new_codings = 0
+            self.retrain(self.session.question.id)
+
+    # -- the suggester, retrained in the background --------------------------------------------
+    @work(thread=True, exclusive=True, group="retrain")
+    def retrain(self, question_id: str) -> None:
+        """Retrain on the codings so far and re-score the uncoded passages, in a thread:
+        keys keep working, and each write is a short transaction of its own."""
+        from coder.suggest.service import retrain
+
+        try:
+            result, scored = retrain(self.session.store, question_id)
+        except Exception as exc:  # noqa: BLE001 - a background failure must not end coding
+            message = str(exc) if isinstance(exc, CoderError) else f"{type(exc).__name__}: {exc}"
+            self.app.call_from_thread(
+                self.notify, f"Retraining failed: {message}", severity="error"
+            )
+            return
+        self.app.call_from_thread(self._retrained, question_id, result.n_train, scored)
+
+    def _retrained(self, question_id: str, n_train: int, scored: int) -> None:
+        if question_id != self.session.question.id:
+            return
+        self.session.suggestions_changed()
+        self.refresh_all()
+        self.notify(f"Suggestions updated: retrained on {n_train} passages, {scored} re-scored.")
+
+    def action_toggle_ordering(self) -> None:
+        uncertain = self.session.ordering == "document"
+        self.session.set_ordering("uncertain" if uncertain else "document")
+        self.refresh_all()
+        self.notify(
+            "Most uncertain first, taking turns between cases." if uncertain else "Reading order."
+        )
 
     def action_accept(self) -> None:
         top = self.session.accept_top_suggestion()
@@ -254,6 +294,17 @@ class CoderApp(App):
         self.push_screen(CodingScreen(self.session))
 
 
-def make_app(store: Store, coder: str, *, blind: bool = False) -> CoderApp:
+def make_app(
+    store: Store,
+    coder: str,
+    *,
+    blind: bool = False,
+    order: str = "document",
+    retrain_every: int = RETRAIN_EVERY,
+) -> CoderApp:
     """The coding app for ``coder`` on ``store`` (used by the CLI and the tests alike)."""
-    return CoderApp(CodingSession(store, coder, blind=blind))
+    session = CodingSession(store, coder, blind=blind)
+    session.retrain_every = retrain_every
+    if order != "document":
+        session.set_ordering(order)
+    return CoderApp(session)

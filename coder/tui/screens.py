@@ -30,6 +30,7 @@ HELP_SECTIONS = [
             ("n", "next passage I have not coded"),
             ("] / [", "next / previous case"),
             ("tab", "next question"),
+            ("o", "order: reading / most uncertain first (by case)"),
         ],
     ),
     (
