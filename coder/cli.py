@@ -350,10 +350,13 @@ def _print_summary(summary) -> None:  # noqa: ANN001 - ImportSummary
 @app.command()
 def status(db: Db = None) -> None:
     """Show documents, segments, coded share per question and coders."""
+    from coder.store import queries
     from coder.store.queries import status as project_status
 
     with _open(db) as store:
         st = project_status(store)
+        models = store.models()
+        counts = queries.suggestion_counts(store)
     typer.echo(f"Project {st.db}  (codebook {st.codebook_id}, version {st.codebook_digest})")
     typer.echo(f"{st.cases} cases, {st.documents} documents, {st.segments} segments")
     typer.echo("\nCoded segments per question (any coder):")
@@ -367,6 +370,30 @@ def status(db: Db = None) -> None:
         typer.echo("  none yet")
     for name, n in st.coders.items():
         typer.echo(f"  {name:<24} {n:>7}")
+    typer.echo("\nSuggester (latest model per question):")
+    latest = {}
+    for model in models:  # newest first
+        latest.setdefault(model.question_id, model)
+    if not latest:
+        typer.echo("  no model yet: `coder train` (suggestions meanwhile are cold-start scores)")
+    for q in st.questions:
+        model = latest.get(q.id)
+        stored = counts.get(q.id, 0)
+        if model is None:
+            typer.echo(f"  {q.id:<24} no model  {stored:>7} suggestions")
+            continue
+        notes = []
+        if model.codebook_digest != st.codebook_digest:
+            notes.append("STALE: trained on another codebook version, run `coder train`")
+        if model.cold_start:
+            notes.append("cold start for some codes")
+        metrics = model.metrics or {}
+        if metrics.get("macro_f1") is not None:
+            notes.append(f"CV macro-F1 {metrics['macro_f1']:.2f}")
+        typer.echo(
+            f"  {q.id:<24} {model.id}  {model.created_at[:16]}  {model.n_train} passages  "
+            f"{stored} suggestions" + ("  (" + "; ".join(notes) + ")" if notes else "")
+        )
 
 
 class What(StrEnum):

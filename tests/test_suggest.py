@@ -363,3 +363,18 @@ def test_a_failure_while_suggesting_keeps_the_earlier_suggestions(synth, monkeyp
     with pytest.raises(RuntimeError, match="scoring failed"):
         suggest(synth, question="typ", top=3, batch=10)
     assert list(queries.iter_suggestions(synth)) == before
+
+
+def test_status_lists_models_and_marks_stale_ones(cli, db):
+    cli("import", CORPUS, "--db", db)
+    with Store.open(db) as store:
+        code_demo(store)
+    assert cli("train", "--question", "arbetssatt", "--folds", "2", "--db", db).exit_code == 0
+    out = cli("status", "--db", db).stdout
+    line = next(x for x in out.splitlines() if x.strip().startswith("arbetssatt") and "-" in x)
+    assert "14 passages" in line and "STALE" not in line
+    assert "insatser" in out and "no model" in out
+    with Store.open(db) as store, store.write() as conn:  # as if the codebook changed since
+        conn.execute(t.models.update().values(codebook_digest="0" * 12))
+    out = cli("status", "--db", db).stdout
+    assert "STALE" in out

@@ -307,6 +307,14 @@ def suggestions_for(
         return [tuple(row) for row in conn.execute(query)]
 
 
+def suggestion_counts(store: Store) -> dict[str, int]:
+    """Stored suggestions per question."""
+    g = t.suggestions.c
+    query = sa.select(g.question_id, sa.func.count()).group_by(g.question_id)
+    with store.read() as conn:
+        return {question: n for question, n in conn.execute(query)}
+
+
 def suggestion_uncertainty(store: Store, question_id: str, mode: str) -> dict[int, float]:
     """How unsure the stored suggestions are per passage, 0 (sure) to 1 (no idea).
 
