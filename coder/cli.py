@@ -555,10 +555,21 @@ def suggest(
     db: Db = None,
 ) -> None:
     """Score every passage with the trained models and store the top suggestions."""
-    from coder.suggest.service import suggest as run_suggest
+    from coder.store import queries
+    from coder.suggest import features
 
     with _open(db) as store, _progress("Suggesting") as progress:
-        done = run_suggest(store, question, top=top, only_uncoded=only_uncoded, progress=progress)
+        if queries.segment_count(store) >= features.PARALLEL_FROM:
+            codebook = store.codebook()  # start spaCy's process while scikit-learn imports
+            features.prestart(codebook.language, codebook.pipeline)
+        try:
+            from coder.suggest.service import suggest as run_suggest
+
+            done = run_suggest(
+                store, question, top=top, only_uncoded=only_uncoded, progress=progress
+            )
+        finally:
+            features.stop_prestarted()
     for q, (model_id, n, cold) in done.items():
         note = "  (cold-start scores: similarity to the code definitions)" if cold else ""
         typer.echo(f"{q}: {n} passages scored with {model_id}, top {top} stored{note}")

@@ -182,3 +182,39 @@ def test_coding_screen_needs_a_terminal(cli, db):
     result = cli("code", "--db", db)
     assert result.exit_code == 1
     assert "needs a terminal" in result.stderr
+
+
+def test_migration_4_rebuilds_old_suggestions_keeping_them(db):
+    """A project whose suggestions table has the step-2 form of the first version (rowid,
+    segment-first key, a (question, code, score) index) is rebuilt on open, rows kept."""
+    with Store.open(db) as store:
+        import_documents(store, [CORPUS / "Kronoberg.md"])
+    raw = sqlite3.connect(db)
+    raw.executescript(
+        """
+        DROP TABLE suggestions;
+        CREATE TABLE suggestions (
+            segment_id INTEGER NOT NULL REFERENCES segments (id),
+            question_id VARCHAR(200) NOT NULL, code_id VARCHAR(200) NOT NULL,
+            score FLOAT NOT NULL, rank INTEGER NOT NULL, model_id VARCHAR(100) NOT NULL,
+            created_at VARCHAR(40) NOT NULL,
+            PRIMARY KEY (segment_id, question_id, code_id));
+        CREATE INDEX ix_suggestions_question_code ON suggestions (question_id, code_id, score);
+        INSERT INTO suggestions VALUES (1, 'arbetssatt', 'generell-ansats', 0.7, 1, 'm', 't');
+        DELETE FROM schema_migrations WHERE version = 4;
+        """
+    )
+    raw.commit()
+    raw.close()
+    with Store.open(db) as store, store.read() as conn:
+        rows = conn.execute(sa.select(t.suggestions)).all()
+        indexes = sa.inspect(conn).get_indexes("suggestions")
+        versions = conn.execute(sa.select(t.schema_migrations.c.version)).scalars().all()
+    assert [tuple(r) for r in rows] == [(1, "arbetssatt", "generell-ansats", 0.7, 1, "m", "t")]
+    assert indexes == [] and 4 in versions
+    sql = (
+        sqlite3.connect(db)
+        .execute("SELECT sql FROM sqlite_master WHERE name = 'suggestions'")
+        .fetchone()[0]
+    )
+    assert "WITHOUT ROWID" in sql.upper()

@@ -338,7 +338,7 @@ def test_suggest_in_parallel_batches_stores_what_one_batch_stores(synth, monkeyp
         (r["segment_id"], r["question"], r["code"], r["rank"])
         for r in queries.iter_suggestions(synth)
     )
-    monkeypatch.setattr(service, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(service.features, "PARALLEL_FROM", 1)
     suggest(synth, top=3, batch=7)
     many = list(queries.iter_suggestions(synth))
     assert sorted((r["segment_id"], r["question"], r["code"], r["rank"]) for r in many) == one

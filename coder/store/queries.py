@@ -307,6 +307,11 @@ def suggestions_for(
         return [tuple(row) for row in conn.execute(query)]
 
 
+def segment_count(store: Store) -> int:
+    with store.read() as conn:
+        return conn.execute(sa.select(sa.func.count()).select_from(t.segments)).scalar_one()
+
+
 def suggestion_counts(store: Store) -> dict[str, int]:
     """Stored suggestions per question."""
     g = t.suggestions.c

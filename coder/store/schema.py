@@ -152,17 +152,20 @@ memos = sa.Table(
     sa.Index("ix_memos_segment", "segment_id", "coder_id", "id"),
 )
 
+# Keyed by question first and stored without rowid: `coder suggest` replaces a whole
+# question's rows at once, which is then one range of one B-tree (migration 4).
 suggestions = sa.Table(
     "suggestions",
     metadata,
-    sa.Column("segment_id", sa.ForeignKey("segments.id"), primary_key=True),
-    sa.Column("question_id", sa.String(200), primary_key=True),
-    sa.Column("code_id", sa.String(200), primary_key=True),
+    sa.Column("segment_id", sa.ForeignKey("segments.id"), nullable=False),
+    sa.Column("question_id", sa.String(200), nullable=False),
+    sa.Column("code_id", sa.String(200), nullable=False),
     sa.Column("score", sa.Float, nullable=False),
     sa.Column("rank", sa.Integer, nullable=False),
     sa.Column("model_id", sa.String(100), nullable=False),
     sa.Column("created_at", sa.String(40), nullable=False),
-    sa.Index("ix_suggestions_question_code", "question_id", "code_id", "score"),
+    sa.PrimaryKeyConstraint("question_id", "segment_id", "code_id"),
+    sqlite_with_rowid=False,
 )
 
 models = sa.Table(

@@ -8,6 +8,7 @@ installed trained pipeline (``pipeline: sv_core_news_sm``) uses that pipeline's 
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import subprocess
@@ -95,6 +96,40 @@ def normaliser(language: str, pipeline: str | None = None, *, lemmas: bool = Tru
     return normalise
 
 
+# From this many passages `coder suggest` tokenises in a second process (see
+# normalise_batches; measured with benchmarks/suggest_speed.py).
+PARALLEL_FROM = 20_000
+_prestarted: dict[tuple[str, str | None], subprocess.Popen] = {}
+
+
+def _spawn(language: str, pipeline: str | None) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "coder.suggest.features", language, pipeline or ""],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        encoding="utf-8",
+    )
+
+
+def prestart(language: str, pipeline: str | None) -> None:
+    """Start the tokenising process now: it needs seconds to import spaCy and read the
+    lemma table, which then overlap with the caller's own start-up. ``normalise_batches``
+    takes it over; ``stop_prestarted`` ends one that was never used."""
+    if (language, pipeline) not in _prestarted:
+        if not _prestarted:
+            atexit.register(stop_prestarted)
+        _prestarted[(language, pipeline)] = _spawn(language, pipeline)
+
+
+def stop_prestarted() -> None:
+    while _prestarted:
+        _, worker = _prestarted.popitem()
+        worker.kill()
+        worker.wait()
+        for stream in (worker.stdin, worker.stdout):
+            stream.close()
+
+
 def normalise_batches(
     language: str, pipeline: str | None, batches: Iterable[list[str]], *, parallel: bool
 ) -> Iterator[list[str]]:
@@ -111,20 +146,13 @@ def normalise_batches(
         for texts in batches:
             yield normaliser(language, pipeline)(texts)
         return
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "coder.suggest.features", language, pipeline or ""],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        encoding="utf-8",
-    )
-    sent: list[int] = []
+    worker = _prestarted.pop((language, pipeline), None) or _spawn(language, pipeline)
 
     def feed() -> None:
         try:
             for texts in batches:
                 worker.stdin.write(json.dumps(texts, ensure_ascii=False) + "\n")
                 worker.stdin.flush()
-                sent.append(len(texts))
         except (BrokenPipeError, ValueError):
             pass  # the worker ended; the reader reports it
         finally:

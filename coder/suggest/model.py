@@ -199,7 +199,16 @@ class TextClassifier(BaseEstimator, ClassifierMixin):
 
     # -- predicting --------------------------------------------------------------------------
     def decision_function(self, X) -> np.ndarray:  # noqa: N803
-        return np.asarray(self._features(X) @ self.coef_.T + self.intercept_)
+        """The same as ``self._features(X) @ coef.T + intercept``, block by block: stacking
+        the character and word blocks would copy tens of millions of entries per batch."""
+        texts = [x[0] for x in X]
+        char = char_wb_transform(self.char_, texts)
+        width = char.shape[1]
+        scores = char @ self.coef_[:, :width].T
+        if self.word_ is not None:
+            word = word_transform(self.word_, [x[1] for x in X])
+            scores += (word @ self.coef_[:, width:].T) * self.word_weight
+        return np.asarray(scores + self.intercept_)
 
     def predict_proba(self, X) -> np.ndarray:  # noqa: N803
         scores = self.decision_function(X)
@@ -234,7 +243,7 @@ def char_wb_transform(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_m
         ids.extend(map(index.__getitem__, text.lower().split()))
         indptr.append(len(ids))
     words = sp.csr_matrix(
-        (np.ones(len(ids), dtype=np.float64), np.asarray(ids, dtype=np.int64), indptr),
+        (np.ones(len(ids), dtype=np.float32), np.asarray(ids, dtype=np.int64), indptr),
         shape=(len(texts), len(index)),
     )
     analyse, vocabulary = vectorizer.build_analyzer(), vectorizer.vocabulary_
@@ -250,7 +259,7 @@ def char_wb_transform(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_m
         columns.extend(grams)
         indptr.append(len(columns))
     grams = sp.csr_matrix(
-        (np.ones(len(columns), dtype=np.float64), columns, indptr),
+        (np.ones(len(columns), dtype=np.float32), columns, indptr),
         shape=(len(index), len(vocabulary)),
     )
     grams.sum_duplicates()
@@ -289,7 +298,7 @@ def word_transform(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_matr
     rows = np.repeat(np.arange(len(texts)), lengths)
     keep = cols >= 0
     counts = sp.csr_matrix(
-        (np.ones(int(keep.sum())), (rows[keep], cols[keep])),
+        (np.ones(int(keep.sum()), dtype=np.float32), (rows[keep], cols[keep])),
         shape=(len(texts), len(vectorizer.vocabulary_)),
     )
     return _weigh(vectorizer, counts)
@@ -302,10 +311,10 @@ def _weigh(vectorizer: TfidfVectorizer, counts: sp.csr_matrix) -> sp.csr_matrix:
         np.log(counts.data, out=counts.data)
         counts.data += 1.0
     if vectorizer.use_idf:
-        counts.data *= vectorizer.idf_[counts.indices]
+        counts.data *= vectorizer.idf_.astype(counts.dtype, copy=False)[counts.indices]
     if vectorizer.norm:
         counts = normalize(counts, norm=vectorizer.norm, copy=False)
-    return counts.astype(vectorizer.dtype)
+    return counts.astype(vectorizer.dtype, copy=False)
 
 
 def _as_multiclass(coef: np.ndarray, intercept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

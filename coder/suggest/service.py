@@ -14,7 +14,7 @@ import numpy as np
 from coder.codebook import Question
 from coder.errors import CoderError
 from coder.store import Store, queries
-from coder.suggest import artifact
+from coder.suggest import artifact, features
 from coder.suggest.evaluate import metrics, out_of_fold, truth_matrix
 from coder.suggest.features import normalise_batches
 from coder.suggest.question_model import QuestionModel, describe, fit_question_model
@@ -22,8 +22,6 @@ from coder.tally import CONSENSUS_CODER
 
 Progress = Callable[[int, int], None]
 COLD_START_ID = "cold-start"
-# From this many passages `suggest` tokenises in a second process (benchmarks/suggest_speed.py).
-PARALLEL_FROM = 20_000
 
 
 @dataclass
@@ -264,7 +262,7 @@ def _lemmas(
         model.language,
         model.pipeline,
         ([text for _, text in need] for need in needed if need),
-        parallel=total >= PARALLEL_FROM and len(chunks) > 1,
+        parallel=total >= features.PARALLEL_FROM and len(chunks) > 1,
     )
     try:
         for chunk, need in zip(chunks, needed, strict=True):
