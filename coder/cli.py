@@ -571,7 +571,14 @@ def suggest(
         finally:
             features.stop_prestarted()
     for q, (model_id, n, cold) in done.items():
-        note = "  (cold-start scores: similarity to the code definitions)" if cold else ""
+        note = ""
+        if model_id == "cold-start":
+            note = "  (cold-start scores: similarity to the code definitions; no model trained yet)"
+        elif cold:
+            note = (
+                "  (cold start: codes with fewer than 5 codings lean on their codebook "
+                "definitions, which train as examples)"
+            )
         typer.echo(f"{q}: {n} passages scored with {model_id}, top {top} stored{note}")
     typer.echo("See them with: coder export --what suggestions, or in coder code")
 
