@@ -351,10 +351,9 @@ def _print_summary(summary) -> None:  # noqa: ANN001 - ImportSummary
 def status(db: Db = None) -> None:
     """Show documents, segments, coded share per question and coders."""
     from coder.store import queries
-    from coder.store.queries import status as project_status
 
     with _open(db) as store:
-        st = project_status(store)
+        st = queries.status(store)
         models = store.models()
         counts = queries.suggestion_counts(store)
     typer.echo(f"Project {st.db}  (codebook {st.codebook_id}, version {st.codebook_digest})")
@@ -563,6 +562,7 @@ def suggest(
             codebook = store.codebook()  # start spaCy's process while scikit-learn imports
             features.prestart(codebook.language, codebook.pipeline)
         try:
+            from coder.suggest.service import COLD_START_ID
             from coder.suggest.service import suggest as run_suggest
 
             done = run_suggest(
@@ -572,7 +572,7 @@ def suggest(
             features.stop_prestarted()
     for q, (model_id, n, cold) in done.items():
         note = ""
-        if model_id == "cold-start":
+        if model_id == COLD_START_ID:
             note = "  (cold-start scores: similarity to the code definitions; no model trained yet)"
         elif cold:
             note = (

@@ -231,8 +231,8 @@ class CodingSession:
         self.position = 0
 
     def suggestions_changed(self) -> None:
-        """The stored suggestions were replaced (e.g. after a retrain): re-sort, stay put."""
-        self.new_codings = 0
+        """The stored suggestions were replaced (e.g. after a retrain): re-sort, stay put.
+        Codings made while the retrain ran still count towards the next one."""
         if self.ordering != "document":
             self.set_filter(*self.filter)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import uuid
 from collections import Counter, defaultdict
@@ -234,17 +235,21 @@ def suggest(
             lemma_batches: Iterator = iter([None] * len(chunks))
         else:
             lemma_batches = _lemmas(model, chunks, known_lemmas)
-        if not atomic:  # a transaction per batch: never holds the write lock for long
+        with contextlib.ExitStack() as stack:
+            if atomic:
+                segments = [seg for seg, _ in rows] if only_uncoded else None
+                writer = stack.enter_context(_Writer(store, q.id, model_id, segments))
+
+                def put(chunk: list, found: list, writer: _Writer = writer) -> None:
+                    writer.put(found)
+            else:  # a transaction per batch: never holds the write lock for long
+
+                def put(chunk: list, found: list, q: str = q.id, mid: str = model_id) -> None:
+                    segments = [seg for seg, _ in chunk]
+                    store.replace_suggestions(q, found, mid, segments)
+
             for i, (chunk, lemmas) in enumerate(zip(chunks, lemma_batches, strict=True)):
-                segments = [seg for seg, _ in chunk]
-                store.replace_suggestions(q.id, scored(chunk, lemmas), model_id, segments)
-                if progress:
-                    progress(min((i + 1) * batch, len(rows)), len(rows))
-            done[q.id] = (model_id, len(rows), model_id == COLD_START_ID or model.cold_start)
-            continue
-        with _Writer(store, q.id, model_id, [s for s, _ in rows] if only_uncoded else None) as w:
-            for i, (chunk, lemmas) in enumerate(zip(chunks, lemma_batches, strict=True)):
-                w.put(scored(chunk, lemmas))
+                put(chunk, scored(chunk, lemmas))
                 if progress:
                     progress(min((i + 1) * batch, len(rows)), len(rows))
         done[q.id] = (model_id, len(rows), model_id == COLD_START_ID or model.cold_start)
