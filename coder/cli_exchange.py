@@ -75,3 +75,22 @@ def agreement(
                 stream.write(ag.markdown(store, results))
     if out:
         typer.echo(f"Wrote {out}", err=True)
+
+
+@app.command()
+def merge(
+    other: Annotated[str, typer.Argument(help="The other copy of the project (file or URL).")],
+    db: Db = None,
+) -> None:
+    """Add another copy's coders, codings and memos to this project (same corpus)."""
+    from coder.merge import merge as merge_projects
+
+    with _open(db) as store:
+        summary = merge_projects(store, other)
+    new = f" ({', '.join(summary.coders)} new)" if summary.coders else ""
+    typer.echo(
+        f"Merged {summary.other}: {summary.actions} coding actions ({summary.events} events), "
+        f"{summary.memos} memos{new}; {summary.already} already here."
+    )
+    for note in summary.notes:
+        typer.echo(f"  note: {note}")

@@ -8,6 +8,7 @@ is ever updated or deleted in the log; undo appends the inverse events.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -60,19 +61,28 @@ def record(
     changes: Iterable[Change],
     *,
     undoes: int | None = None,
+    time: str | None = None,
+    uid: str | None = None,
 ) -> int | None:
     """Append one action with its events and update the current state; None if no change.
 
     Events are written in bulk, so an import of thousands of codings is one
-    action and a handful of statements.
+    action and a handful of statements. ``time`` and ``uid`` are given only when
+    an action is copied from another project (``coder merge``).
     """
     changes = list(changes)
     if not changes:
         return None
-    time = now()
+    time = time or now()
     action_id = conn.execute(
         t.actions.insert()
-        .values(coder_id=coder_id, kind=kind, time=time, undoes=undoes)
+        .values(
+            coder_id=coder_id,
+            kind=kind,
+            time=time,
+            undoes=undoes,
+            uid=uid or str(uuid.uuid4()),
+        )
         .returning(t.actions.c.id)
     ).scalar_one()
     event_ids = (

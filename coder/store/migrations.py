@@ -8,6 +8,7 @@ or reorder a step that has shipped.
 from __future__ import annotations
 
 import secrets
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,6 +17,8 @@ import sqlalchemy as sa
 
 from coder.errors import StoreError
 from coder.store import schema
+
+UID_NAMESPACE = uuid.UUID("5b0e7a52-3c1d-4f0e-9a57-c0de2b0c0de5")
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,39 @@ def _suggestions_by_question(conn: sa.Connection) -> None:
     conn.exec_driver_sql("DROP TABLE suggestions_old")
 
 
+def legacy_uid(kind: str, row_id: int, coder: str, time: str) -> str:
+    """The uid of an action or memo written before uids existed: derived from what two
+    copies of the project share (id, coder, time to the microsecond), so copies agree."""
+    return str(uuid.uuid5(UID_NAMESPACE, f"{kind}:{row_id}:{coder}:{time}"))
+
+
+def _global_ids(conn: sa.Connection) -> None:
+    """A project uuid, and a uid on every action and memo, for merging copies."""
+    has = conn.execute(
+        sa.select(schema.project.c.key).where(schema.project.c.key == "project_uuid")
+    ).scalar()
+    if has is None:
+        conn.execute(schema.project.insert().values(key="project_uuid", value=str(uuid.uuid4())))
+    inspector = sa.inspect(conn)
+    for table, kind in ((schema.actions, "action"), (schema.memos, "memo")):
+        columns = {c["name"] for c in inspector.get_columns(table.name)}
+        if "uid" in columns:
+            continue  # created by step 1 in the new form already
+        conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN uid VARCHAR(36)")
+        rows = conn.execute(
+            sa.select(table.c.id, schema.coders.c.name, table.c.time).join(
+                schema.coders, schema.coders.c.id == table.c.coder_id
+            )
+        ).all()
+        if rows:
+            conn.execute(
+                table.update().where(table.c.id == sa.bindparam("row_id")),
+                [{"row_id": r.id, "uid": legacy_uid(kind, r.id, r.name, r.time)} for r in rows],
+            )
+        index = next(ix for ix in table.indexes if ix.name.endswith("_uid"))
+        index.create(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -82,6 +118,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "model suggestions per segment, question and code", _create(schema.suggestions)),
     Migration(3, "trained suggester models, signed with a project key", _models),
     Migration(4, "suggestions keyed by question first, without rowid", _suggestions_by_question),
+    Migration(5, "global ids on actions and memos, and a project uuid", _global_ids),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -107,7 +107,11 @@ actions = sa.Table(
     sa.Column("time", sa.String(40), nullable=False),
     sa.Column("undoes", sa.Integer, nullable=True),  # for an undo: the action it reverted
     sa.Column("undone_by", sa.Integer, nullable=True),
+    # A global id, the same in every copy of the project: `coder merge` adds only the
+    # actions (and memos) whose uid it has not seen, so merging twice adds nothing.
+    sa.Column("uid", sa.String(36), nullable=True),
     sa.Index("ix_actions_coder", "coder_id", "id"),
+    sa.Index("ix_actions_uid", "uid", unique=True),
 )
 
 coding_events = sa.Table(
@@ -149,7 +153,9 @@ memos = sa.Table(
     sa.Column("coder_id", sa.ForeignKey("coders.id"), nullable=False),
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("time", sa.String(40), nullable=False),
+    sa.Column("uid", sa.String(36), nullable=True),
     sa.Index("ix_memos_segment", "segment_id", "coder_id", "id"),
+    sa.Index("ix_memos_uid", "uid", unique=True),
 )
 
 # Keyed by question first and stored without rowid: `coder suggest` replaces a whole

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -378,6 +379,7 @@ class Store:
                     coder_id=self.coder_in(conn, coder),
                     text=text,
                     time=coding_ops.now(),
+                    uid=str(uuid.uuid4()),
                 )
             )
 

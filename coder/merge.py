@@ -1,0 +1,226 @@
+"""Merging another copy of a project: two coders, two laptops, no server.
+
+``merge(store, other)`` adds the other project's coders, coding actions (with their
+events, original times and origins) and memos to ``store``. Passages are matched by
+external id where the other passage has one, else by case, document text (its SHA-256)
+and position, and the passage text must be the same. Actions and memos carry a global
+uid that copies of a project share, so what is already here (the shared history before
+the copy, or an earlier merge) is skipped: merging twice adds nothing.
+
+Everything happens in one transaction on ``store``. If any coding or memo of the other
+project cannot be placed (its passage is not in this corpus or has other text, or its
+code is not in this codebook) nothing is merged and the error names the first few.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from coder.errors import CoderError
+from coder.store import Store
+from coder.store import codings as coding_ops
+from coder.store import schema as t
+from coder.store.engine import describe, is_url
+
+
+@dataclass
+class MergeSummary:
+    other: str
+    coders: list[str] = field(default_factory=list)  # coders new to this project
+    actions: int = 0
+    events: int = 0
+    memos: int = 0
+    already: int = 0  # actions and memos this project had already
+    notes: list[str] = field(default_factory=list)  # corpus differences that did not matter
+
+
+@dataclass(frozen=True)
+class _Passage:
+    id: int
+    key: tuple  # (case, document sha256, position)
+    external_id: str | None
+    text: str
+    where: str  # for messages: document name and passage number
+
+
+def _passages(conn: sa.Connection) -> list[_Passage]:
+    s, d, c = t.segments.c, t.documents.c, t.cases.c
+    rows = conn.execute(
+        sa.select(s.id, c.name, d.sha256, d.name, s.position, s.external_id, s.text).select_from(
+            t.segments.join(t.documents).join(t.cases)
+        )
+    )
+    return [
+        _Passage(r[0], (r[1], r[2], r[4]), r[5], r[6], f"document '{r[3]}' passage {r[4] + 1}")
+        for r in rows
+    ]
+
+
+def _match(here: list[_Passage], there: list[_Passage]) -> tuple[dict[int, int], dict[int, str]]:
+    """other segment id -> this project's segment id, and other id -> why it has no match."""
+    by_ext = {p.external_id: p for p in here if p.external_id}
+    by_key = {p.key: p for p in here}
+    matched: dict[int, int] = {}
+    unmatched: dict[int, str] = {}
+    for p in there:
+        mine = by_ext.get(p.external_id) if p.external_id else None
+        if mine is None:
+            mine = by_key.get(p.key)
+        if mine is None:
+            unmatched[p.id] = f"{p.where} (case '{p.key[0]}') is not in this project"
+        elif mine.text != p.text:
+            unmatched[p.id] = (
+                f"{p.where} has other text here ({mine.where}); segmented differently?"
+            )
+        else:
+            matched[p.id] = mine.id
+    return matched, unmatched
+
+
+def _same_file(a: str, b: str) -> bool:
+    if is_url(a) or is_url(b):
+        return describe(a) == describe(b)
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except OSError:
+        return False
+
+
+def merge(store: Store, other_db: str) -> MergeSummary:
+    if _same_file(store.db, other_db):
+        raise CoderError(f"{other_db}: is this project itself; give the other coder's copy")
+    with Store.open(other_db) as other:
+        return _merge(store, other)
+
+
+def _merge(store: Store, other: Store) -> MergeSummary:
+    summary = MergeSummary(describe(other.db))
+    codebook = store.codebook()
+    known_codes = {(q.id, c.id) for q in codebook.questions for c in q.codes}
+    a, e, m, cod = t.actions.c, t.coding_events.c, t.memos.c, t.coders.c
+    with other.read() as src:
+        there = _passages(src)
+        coder_names = dict(src.execute(sa.select(cod.id, cod.name)).all())
+        remote_actions = src.execute(
+            sa.select(a.id, a.coder_id, a.kind, a.time, a.undoes, a.uid).order_by(a.id)
+        ).all()
+        events: dict[int, list] = defaultdict(list)
+        for row in src.execute(
+            sa.select(
+                e.action_id,
+                e.segment_id,
+                e.question_id,
+                e.code_id,
+                e.event,
+                e.origin,
+                e.model_id,
+                e.score,
+            ).order_by(e.id)
+        ):
+            events[row.action_id].append(row)
+        remote_memos = src.execute(
+            sa.select(m.segment_id, m.coder_id, m.text, m.time, m.uid).order_by(m.id)
+        ).all()
+
+    with store.write() as conn:
+        here = _passages(conn)
+        matched, unmatched = _match(here, there)
+        have_actions = dict(conn.execute(sa.select(a.uid, a.id).where(a.uid.is_not(None))).all())
+        have_memos = set(conn.execute(sa.select(m.uid).where(m.uid.is_not(None))).scalars())
+        new_actions = [r for r in remote_actions if r.uid not in have_actions]
+        new_memos = [r for r in remote_memos if r.uid not in have_memos]
+        summary.already = len(remote_actions) - len(new_actions)
+        summary.already += len(remote_memos) - len(new_memos)
+
+        problems: list[str] = []
+        for action in new_actions:
+            for ev in events[action.id]:
+                if ev.segment_id in unmatched:
+                    problems.append(f"a coding on {unmatched[ev.segment_id]}")
+                elif (ev.question_id, ev.code_id) not in known_codes:
+                    problems.append(
+                        f"code '{ev.code_id}' of question '{ev.question_id}' is not in "
+                        "this project's codebook"
+                    )
+        for memo in new_memos:
+            if memo.segment_id in unmatched:
+                problems.append(f"a memo on {unmatched[memo.segment_id]}")
+        if problems:
+            unique = list(dict.fromkeys(problems))
+            more = f" (and {len(unique) - 3} more)" if len(unique) > 3 else ""
+            raise CoderError(
+                f"{summary.other}: cannot merge, the projects differ: "
+                + "; ".join(unique[:3])
+                + more
+                + "; nothing was merged"
+            )
+        uncoded = len(unmatched)
+        if uncoded:
+            summary.notes.append(
+                f"{uncoded} passages of the other project are not in this one "
+                "(none of them coded; left out)"
+            )
+        extra = len(here) - len(matched)
+        if extra > 0:
+            summary.notes.append(f"{extra} passages here are not in the other project")
+
+        known_coders = set(conn.execute(sa.select(cod.name)).scalars())
+        coder_ids: dict[int, int] = {}
+
+        def coder_id(remote: int) -> int:
+            if remote not in coder_ids:
+                name = coder_names[remote]
+                if name not in known_coders:
+                    summary.coders.append(name)
+                    known_coders.add(name)
+                coder_ids[remote] = store.coder_in(conn, name)
+            return coder_ids[remote]
+
+        remote_uid = {r.id: r.uid for r in remote_actions}
+        for action in new_actions:
+            changes = [
+                coding_ops.Change(
+                    matched[ev.segment_id],
+                    ev.question_id,
+                    ev.code_id,
+                    ev.event,
+                    ev.origin,
+                    ev.model_id,
+                    ev.score,
+                )
+                for ev in events[action.id]
+            ]
+            undoes = have_actions.get(remote_uid.get(action.undoes)) if action.undoes else None
+            local_id = coding_ops.record(
+                conn,
+                coder_id(action.coder_id),
+                action.kind,
+                changes,
+                undoes=undoes,
+                time=action.time,
+                uid=action.uid,
+            )
+            if local_id is not None:
+                have_actions[action.uid] = local_id
+                summary.actions += 1
+                summary.events += len(changes)
+        if new_memos:
+            conn.execute(
+                t.memos.insert(),
+                [
+                    dict(
+                        segment_id=matched[memo.segment_id],
+                        coder_id=coder_id(memo.coder_id),
+                        text=memo.text,
+                        time=memo.time,
+                        uid=memo.uid,
+                    )
+                    for memo in new_memos
+                ],
+            )
+            summary.memos = len(new_memos)
+    return summary
