@@ -39,7 +39,7 @@ from coder.errors import CodebookError, where
 MODES = ("single", "multi")
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _LANG = re.compile(r"^[a-z]{2,3}$")
-_RESERVED_HOTKEYS = set("jkn uqmfc/?")  # navigation and commands in the coding screen
+_RESERVED_HOTKEYS = set("jknhl[] uqmfcoa/?")  # navigation and commands in the coding screen
 
 _TOP_FIELDS = {"id", "title", "language", "questions", "description", "version", "pipeline"}
 _QUESTION_FIELDS = {"id", "title", "mode", "codes", "description"}

@@ -14,12 +14,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import zip_longest
 
+from coder.agreement import CONSENSUS, answers, disagreements
 from coder.codebook import Code, Question
 from coder.errors import CoderError
 from coder.store import Store, queries
 from coder.store.codings import ACCEPTED, HUMAN
 
-FILTERS = ("all", "uncoded", "code", "case", "search")
+FILTERS = ("all", "uncoded", "code", "case", "search", "disagreements")
 ORDERINGS = ("document", "uncertain")
 RETRAIN_EVERY = 20  # new codings between background retrains in the coding screen
 
@@ -61,6 +62,7 @@ class Suggestion:
 
 @dataclass
 class Passage:
+    coder: str
     segment_id: int
     case: str
     document: str
@@ -69,7 +71,7 @@ class Passage:
     previous: str | None
     following: str | None
     mine: set[str]
-    others: dict[str, set[str]]
+    others: dict[str, set[str]]  # other coders' codes (none in blind mode)
     memo: str | None
     suggestions: list[Suggestion] = field(default_factory=list)
     index: int = 0  # position in the current view
@@ -99,6 +101,7 @@ class CodingSession:
         self.retrain_every = RETRAIN_EVERY  # 0: never retrain while coding
         self.search_term: str | None = None
         self.position = 0  # index into self.view
+        self._writers: list[str] = []  # whose action each write of this session was, for undo
         last_question = queries.last_event_question(store, coder)
         for i, question in enumerate(self.codebook.questions):
             if question.id == last_question:
@@ -121,7 +124,7 @@ class CodingSession:
         current = self.segment_id
         self.question_index = (self.question_index + 1) % len(self.codebook.questions)
         self._load_question()
-        if self.filter[0] in ("uncoded", "code"):
+        if self.filter[0] in ("uncoded", "code", "disagreements"):
             self.set_filter("all")
         elif self.ordering != "document":
             self.set_filter(*self.filter)  # uncertainty is per question
@@ -208,6 +211,11 @@ class CodingSession:
             view = [s for s in self.order if s in with_code]
         elif kind == "case":
             view = [s for s in self.order if self.case_of[s] == value]
+        elif kind == "disagreements":
+            if self.blind:
+                raise CoderError("blind coding hides other coders' codes, and so disagreements")
+            differ = disagreements(answers(self.store, self.question.id))
+            view = [s for s in self.order if s in differ]
         else:
             hits = queries.search_segment_ids(self.store, value or "")
             view = [s for s in self.order if s in hits]
@@ -270,6 +278,7 @@ class CodingSession:
         codes = queries.codes_on(self.store, seg, self.question.id)
         mine = codes.pop(self.coder, set())
         return Passage(
+            coder=self.coder,
             segment_id=seg,
             case=row.case,
             document=row.document,
@@ -314,11 +323,31 @@ class CodingSession:
             )
         else:
             self.store.toggle_code(seg, self.question.id, code_id, self.coder, origin=HUMAN)
+        self._writers.append(self.coder)
         mine = self.store.codes_of(seg, self.question.id, self.coder)
         if code_id in mine:
             self.new_codings += 1
         self._mark(seg, bool(mine))
         return mine
+
+    def adjudicate(self, code_ids: list[str], *, replace: bool) -> set[str]:
+        """Record the agreed codes of the current passage as coder ``consensus``.
+
+        With ``replace`` the consensus becomes exactly ``code_ids`` (one coder's answer
+        taken over); else the one code is toggled (in a ``single`` question it replaces).
+        Saved before returning; ``undo`` takes it back. Returns the consensus codes."""
+        seg = self.segment_id
+        if seg is None:
+            raise CoderError("no passage to adjudicate")
+        if self.blind:
+            raise CoderError("blind coding hides other coders' codes; adjudicate without --blind")
+        if replace:
+            self.store.set_codes(seg, self.question.id, code_ids, CONSENSUS)
+        else:
+            (code_id,) = code_ids
+            self.store.toggle_code(seg, self.question.id, code_id, CONSENSUS)
+        self._writers.append(CONSENSUS)
+        return self.store.codes_of(seg, self.question.id, CONSENSUS)
 
     def accept_top_suggestion(self) -> Suggestion | None:
         passage = self.passage()
@@ -330,13 +359,15 @@ class CodingSession:
         return top
 
     def undo(self) -> int | None:
-        """Undo this coder's last coding action; move to its passage and return it."""
-        if self.store.undo(self.coder) is None:
+        """Undo this coder's last coding action (or this session's last adjudication, if
+        that came later); move to its passage and return it."""
+        writer = self._writers.pop() if self._writers else self.coder
+        if self.store.undo(writer) is None:
             return None
-        seg = queries.last_coded_segment(self.store, self.coder)
+        seg = queries.last_coded_segment(self.store, writer)
         if seg is None:
             return None
-        last_question = queries.last_event_question(self.store, self.coder)
+        last_question = queries.last_event_question(self.store, writer)
         for question_index, question in enumerate(self.codebook.questions):
             if question.id == last_question and question_index != self.question_index:
                 self.question_index = question_index

@@ -3,6 +3,8 @@ the screen."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from coder.corpus.importer import import_documents
@@ -104,8 +106,8 @@ async def test_filter_uncoded_and_by_case(project):
             assert "filter: uncoded" in status_of(app)
             assert "1/56" in text_of(app, PassageView)
             await pilot.press("f")
-            # all, uncoded, three codes, Blekinge, then Dalarna: six steps down from "all"
-            await pilot.press(*["down"] * 6, "enter")
+            # all, uncoded, disagreements, three codes, Blekinge, then Dalarna: seven steps
+            await pilot.press(*["down"] * 7, "enter")
             assert "filter: case Dalarna" in status_of(app)
             assert "1/4" in text_of(app, PassageView)
             await pilot.press("escape")
@@ -163,6 +165,50 @@ async def test_other_coders_marks_and_blind_mode(project):
         app = make_app(store, "anna", blind=True)
         async with app.run_test(size=SIZE):
             assert "◆" not in text_of(app, CodePanel)
+
+
+async def test_adjudication_shows_disagreements_side_by_side_and_records_consensus(project):
+    with Store.open(project) as store:
+        ids = segment_ids(store)
+        for case, anna, bo in [
+            ("Dalarna", "overgripande-ambition", "generell-ansats"),  # differ
+            ("Kalmar", "generell-ansats", "generell-ansats"),  # agree
+            ("Skåne", "strategiskt-ramverk", "generell-ansats"),  # differ
+        ]:
+            store.toggle_code(ids[(case, 0)], "arbetssatt", anna, "anna")
+            store.toggle_code(ids[(case, 0)], "arbetssatt", bo, "bo")
+        app = make_app(store, "cilla")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("f", "down", "down", "enter")  # "Coders disagree"
+            assert "filter: disagreements" in status_of(app)
+            view = text_of(app, PassageView)
+            assert "Dalarna" in view and "1/2" in view
+            assert "(they differ)" in view
+            assert re.search(r"\n  anna +Övergripande ambition\n", view)
+            assert re.search(r"\n  bo +Generell ansats\n", view)
+            assert re.search(r"\n  consensus +—\n", view)
+            await pilot.press("a")  # options: as anna, as bo, then every code
+            await pilot.press("down", "enter")  # take bo's answer over
+            assert store.codes_of(ids[("Dalarna", 0)], "arbetssatt", "consensus") == {
+                "generell-ansats"
+            }
+            assert re.search(r"consensus +Generell ansats", text_of(app, PassageView))
+            await pilot.press("j")
+            assert "Skåne" in text_of(app, PassageView)
+            await pilot.press("a", *["down"] * 2, "enter")  # "Code: Strategiskt ramverk"
+            assert store.codes_of(ids[("Skåne", 0)], "arbetssatt", "consensus") == {
+                "strategiskt-ramverk"
+            }
+            await pilot.press("u")  # undo takes the adjudication back, not a coding
+            assert store.codes_of(ids[("Skåne", 0)], "arbetssatt", "consensus") == set()
+            assert store.codes_of(ids[("Skåne", 0)], "arbetssatt", "anna") == {
+                "strategiskt-ramverk"
+            }
+        # the adjudicated passage counts in a consensus tally
+        from coder.tally import tally
+
+        (result,) = tally(store, "arbetssatt", consensus=True)
+        assert {r.code: r.cases for r in result.rows}["generell-ansats"] == 2  # Dalarna, Kalmar
 
 
 async def test_definition_of_the_highlighted_code_is_shown(project):

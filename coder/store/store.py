@@ -367,6 +367,23 @@ class Store:
                 )
             return coding_ops.record(conn, coder_id, "code", changes)
 
+    def set_codes(
+        self, segment_id: int, question_id: str, code_ids: list[str], coder: str
+    ) -> int | None:
+        """Make a coder's codes on a passage exactly ``code_ids`` (one undoable action)."""
+        question = self.codebook().question(question_id)
+        for code_id in code_ids:
+            question.code(code_id)  # raises KeyError for an unknown code
+        if question.mode == "single" and len(code_ids) > 1:
+            raise StoreError(f"question '{question_id}' takes one code, got {len(code_ids)}")
+        with self.write() as conn:
+            coder_id = self.coder_in(conn, coder)
+            present = coding_ops.current_codes(conn, segment_id, question_id, coder_id)
+            changes = coding_ops.changes_to_set(
+                present, question, segment_id, code_ids, replace=True
+            )
+            return coding_ops.record(conn, coder_id, "code", changes)
+
     def undo(self, coder: str) -> int | None:
         with self.write() as conn:
             return coding_ops.undo(conn, self.coder_in(conn, coder))

@@ -16,6 +16,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 
+from coder.agreement import CONSENSUS
 from coder.errors import CoderError
 from coder.session import RETRAIN_EVERY, CodingSession
 from coder.store import Store
@@ -35,6 +36,7 @@ class CodingScreen(Screen):
         Binding("f", "filter", "Filter"),
         Binding("o", "toggle_ordering", "Order", show=False),
         Binding("c", "pick_code", "Codes"),
+        Binding("a", "adjudicate", "Agree", show=False),
         Binding("enter", "accept", "Accept", show=False),
         Binding("left,h", "highlight(-1)", "Prev code", show=False),
         Binding("right,l", "highlight(1)", "Next code", show=False),
@@ -77,7 +79,8 @@ class CodingScreen(Screen):
         if passage is not None and passage.mine and self.highlighted >= len(keyed):
             self.highlighted = 0
         self.highlighted = max(0, min(self.highlighted, len(keyed) - 1))
-        self.query_one(PassageView).show(passage, session.search_term)
+        labels = {c.id: c.label for c in session.question.codes}
+        self.query_one(PassageView).show(passage, session.search_term, labels)
         self.query_one("#centre", VerticalScroll).scroll_home(animate=False)
         self.query_one(CodePanel).show(session.question, keyed, passage, self.highlighted)
         self.query_one(CodeDetail).show(keyed[self.highlighted][1] if keyed else None)
@@ -180,6 +183,44 @@ class CodingScreen(Screen):
         self.refresh_all()
         self.notify("Undone.")
 
+    def action_adjudicate(self) -> None:
+        """Record the agreed code(s) as coder `consensus`: take one coder's answer over,
+        or toggle a code."""
+        passage = self.passage
+        if passage is None:
+            return
+        if self.session.blind:
+            self.notify("Blind coding hides other coders: adjudicate without --blind.")
+            return
+        labels = {c.id: c.label for c in self.session.question.codes}
+        answers: dict[frozenset[str], list[str]] = {}
+        everyone = sorted([(self.session.coder, passage.mine), *passage.others.items()])
+        for coder, codes in everyone:
+            if codes and coder != CONSENSUS:
+                answers.setdefault(frozenset(codes), []).append(coder)
+        options = [
+            (
+                "take:" + ",".join(sorted(codes)),
+                f"As {' and '.join(sorted(coders))}: "
+                + ", ".join(labels[c] for c in labels if c in codes),
+            )
+            for codes, coders in answers.items()
+        ]
+        options += [(f"code:{code_id}", f"Code: {label}") for code_id, label in labels.items()]
+
+        def chosen(key: str | None) -> None:
+            if key is None:
+                return
+            kind, _, value = key.partition(":")
+            agreed = self.session.adjudicate(value.split(","), replace=kind == "take")
+            self.refresh_all()
+            shown = ", ".join(labels[c] for c in labels if c in agreed) or "nothing"
+            self.notify(f"Consensus: {shown}.")
+
+        self.app.push_screen(
+            ChoiceScreen("Agreed code(s), recorded as coder 'consensus'", options), chosen
+        )
+
     def action_pick_code(self) -> None:
         def picked(code_id: str | None) -> None:
             if code_id:
@@ -253,6 +294,8 @@ class CodingScreen(Screen):
 
     def action_filter(self) -> None:
         options = [("all", "All passages"), ("uncoded", "Passages I have not coded")]
+        if not self.session.blind:
+            options.append(("disagreements", "Coders disagree (adjudicate with a)"))
         options += [(f"code:{c.id}", f"Coded: {c.label}") for c in self.session.question.codes]
         options += [(f"case:{case}", f"Case: {case}") for case in self.session.case_sizes]
 

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from coder.agreement import CONSENSUS
 from coder.codebook import Code, Question
 from coder.session import Passage, Suggestion
 
@@ -72,7 +73,9 @@ class CaseList(OptionList):
 class PassageView(Static):
     """The current passage, with the previous and next passages of the document dimmed."""
 
-    def show(self, passage: Passage | None, term: str | None) -> None:
+    def show(
+        self, passage: Passage | None, term: str | None, labels: dict[str, str] | None = None
+    ) -> None:
         if passage is None:
             self.update(
                 Text("No passage matches the filter. Press f to change it.", style="italic")
@@ -88,10 +91,33 @@ class PassageView(Static):
         out.append("\n\n")
         if passage.following:
             out.append(_clip(passage.following), style="dim italic")
+        if passage.others:
+            out.append("\n\n")
+            out.append_text(coders_side_by_side(passage, labels or {}))
         if passage.memo:
             out.append("\n\nMemo: ", style="bold yellow")
             out.append(passage.memo, style="yellow")
         self.update(out)
+
+
+def coders_side_by_side(passage: Passage, labels: dict[str, str]) -> Text:
+    """Each coder's codes on the passage, one line each; ``consensus`` last (adjudication)."""
+    rows = [(f"you ({passage.coder})", passage.mine)]
+    rows += sorted((c, codes) for c, codes in passage.others.items() if c != CONSENSUS)
+    rows.append((CONSENSUS, passage.others.get(CONSENSUS, set())))
+    answers = {frozenset(codes) for name, codes in rows[:-1] if codes}
+    out = Text()
+    out.append("Coders" + ("  (they differ)" if len(answers) > 1 else "") + "\n", style="bold")
+    width = max(len(name) for name, _ in rows)
+    order = {code_id: i for i, code_id in enumerate(labels)}  # codebook order
+    for name, codes in rows:
+        out.append(f"  {name:<{width}}  ", style="magenta" if name != CONSENSUS else "bold")
+        ranked = sorted(codes, key=lambda c: (order.get(c, len(order)), c))
+        out.append(", ".join(labels.get(c, c) for c in ranked) or "—")
+        out.append("\n")
+    if answers and len(answers) > 1:
+        out.append("a: record the agreed code as consensus", style="dim")
+    return out
 
 
 def _clip(text: str, limit: int = 160) -> str:
