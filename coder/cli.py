@@ -46,7 +46,9 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-codebook_app = typer.Typer(cls=_Group, help="Check and show codebooks.", no_args_is_help=True)
+codebook_app = typer.Typer(
+    cls=_Group, help="Check, show, export and import codebooks.", no_args_is_help=True
+)
 app.add_typer(codebook_app, name="codebook")
 
 Db = Annotated[
@@ -404,6 +406,7 @@ class What(StrEnum):
 class Format(StrEnum):
     csv = "csv"
     jsonl = "jsonl"
+    qdpx = "qdpx"
 
 
 @app.command()
@@ -415,8 +418,23 @@ def export(
     ] = None,
     db: Db = None,
 ) -> None:
-    """Export segments, codings or suggestions with stable columns (CSV or JSON lines)."""
+    """Export segments, codings or suggestions with stable columns (CSV or JSON lines),
+    or the whole project as a REFI-QDA file (--format qdpx --out FILE.qdpx)."""
     from coder.store import queries
+
+    if format is Format.qdpx:
+        from coder.refi.export import export_qdpx
+
+        if out is None:
+            raise CoderError("--format qdpx writes a zip file: give --out FILE.qdpx")
+        with _open(db) as store, _output(out, binary=True) as tmp:
+            done = export_qdpx(store, tmp)
+        left = f"; {done.left_out} codings of retired codes left out" if done.left_out else ""
+        typer.echo(
+            f"Wrote {out}: {done.sources} sources, {done.selections} passages, "
+            f"{done.codings} codings by {done.users} coders, {done.notes} memos{left}."
+        )
+        return
 
     columns, rows_of = {
         What.segments: (queries.SEGMENT_COLUMNS, queries.iter_segments),

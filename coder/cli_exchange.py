@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from coder.cli import Db, _open, _output, app
+from coder.cli import Db, _open, _output, app, codebook_app
 from coder.errors import CoderError
 
 
@@ -94,3 +94,93 @@ def merge(
     )
     for note in summary.notes:
         typer.echo(f"  note: {note}")
+
+
+@app.command("import-project")
+def import_project(
+    file: Annotated[Path, typer.Argument(help="A REFI-QDA project (.qdpx) from any QDA program.")],
+    db: Db = None,
+    language: Annotated[
+        str | None,
+        typer.Option(help="Language of the texts (spaCy code; default: from the file, else xx)."),
+    ] = None,
+) -> None:
+    """Create a project from a REFI-QDA .qdpx file (NVivo, ATLAS.ti, MAXQDA, QualCoder)."""
+    from coder.cli import _db
+    from coder.refi.importer import import_qdpx
+
+    target = _db(db)
+    done = import_qdpx(file, target, language=language)
+    typer.echo(
+        f"Created project {target} from {file}: codebook '{done.codebook_id}' "
+        f"({done.questions} questions, {done.codes} codes), {done.cases} cases, "
+        f"{done.documents} documents ({done.segments} passages), {done.codings} codings, "
+        f"{done.memos} memos" + (f" by {', '.join(done.coders)}." if done.coders else ".")
+    )
+    if done.left_out:
+        typer.echo(f"Left out ({len(done.left_out)}):")
+        for item in done.left_out[:20]:
+            typer.echo(f"  {item}")
+        if len(done.left_out) > 20:
+            typer.echo(f"  ... and {len(done.left_out) - 20} more")
+
+
+class CodebookFormat(StrEnum):
+    yaml = "yaml"
+    qdc = "qdc"
+
+
+@codebook_app.command("export")
+def codebook_export(
+    format: Annotated[  # noqa: A002
+        CodebookFormat, typer.Option("--format", help="yaml, or qdc (REFI-QDA codebook).")
+    ] = CodebookFormat.yaml,
+    out: Annotated[
+        Path | None, typer.Option(help="Output file (default: standard output).")
+    ] = None,
+    db: Db = None,
+) -> None:
+    """Write the project's codebook as YAML or as a REFI-QDA codebook (.qdc)."""
+    with _open(db) as store:
+        codebook = store.codebook()
+    if format is CodebookFormat.qdc:
+        from coder.refi.codebook import to_qdc
+
+        body = to_qdc(codebook).decode("utf-8")
+    else:
+        body = codebook.source if codebook.source.endswith("\n") else codebook.source + "\n"
+    with _output(out) as stream:
+        stream.write(body)
+    if out:
+        typer.echo(f"Wrote {out}", err=True)
+
+
+@codebook_app.command("import")
+def codebook_import(
+    file: Annotated[Path, typer.Argument(help="A REFI-QDA codebook (.qdc).")],
+    out: Annotated[
+        Path | None, typer.Option(help="Codebook YAML to write (default: standard output).")
+    ] = None,
+    language: Annotated[str, typer.Option(help="Language of the texts (spaCy code).")] = "xx",
+    codebook_id: Annotated[
+        str | None, typer.Option("--id", help="Codebook id (default: from the file name).")
+    ] = None,
+    title: Annotated[
+        str | None, typer.Option(help="Codebook title (default: the file name).")
+    ] = None,
+) -> None:
+    """Turn a REFI-QDA codebook (.qdc) into a coder codebook (YAML) for `coder init`."""
+    from coder.refi.codebook import codebook_yaml, from_qdc
+
+    codebook, imported = from_qdc(file, codebook_id=codebook_id, title=title, language=language)
+    with _output(out) as stream:
+        stream.write(codebook_yaml(imported.data))
+    n_codes = sum(len(q.codes) for q in codebook.questions)
+    where = f"Wrote {out}: " if out else ""
+    typer.echo(
+        f"{where}codebook '{codebook.id}' with {len(codebook.questions)} questions, "
+        f"{n_codes} codes from {file}",
+        err=True,
+    )
+    for name in imported.left_out:
+        typer.echo(f"  left out empty code folder '{name}'", err=True)

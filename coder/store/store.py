@@ -390,15 +390,25 @@ class Store:
 
     def add_memo(self, segment_id: int, coder: str, text: str) -> None:
         with self.write() as conn:
-            conn.execute(
-                t.memos.insert().values(
-                    segment_id=segment_id,
-                    coder_id=self.coder_in(conn, coder),
-                    text=text,
-                    time=coding_ops.now(),
-                    uid=str(uuid.uuid4()),
-                )
+            self.add_memo_in(conn, segment_id, self.coder_in(conn, coder), text)
+
+    def add_memo_in(
+        self,
+        conn: sa.Connection,
+        segment_id: int,
+        coder_id: int,
+        text: str,
+        time: str | None = None,
+    ) -> None:
+        conn.execute(
+            t.memos.insert().values(
+                segment_id=segment_id,
+                coder_id=coder_id,
+                text=text,
+                time=time or coding_ops.now(),
+                uid=str(uuid.uuid4()),
             )
+        )
 
     def codes_of(self, segment_id: int, question_id: str, coder: str) -> set[str]:
         with self.read() as conn:
