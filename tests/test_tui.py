@@ -184,15 +184,15 @@ async def test_adjudication_shows_disagreements_side_by_side_and_records_consens
             view = text_of(app, PassageView)
             assert "Dalarna" in view and "1/2" in view
             assert "(they differ)" in view
-            assert re.search(r"\n  anna +Övergripande ambition\n", view)
-            assert re.search(r"\n  bo +Generell ansats\n", view)
-            assert re.search(r"\n  consensus +—\n", view)
+            assert re.search(r"\n  anna: Övergripande ambition\n", view)
+            assert re.search(r"\n  bo: Generell ansats\n", view)
+            assert re.search(r"\n  consensus: —\n", view)
             await pilot.press("a")  # options: as anna, as bo, then every code
             await pilot.press("down", "enter")  # take bo's answer over
             assert store.codes_of(ids[("Dalarna", 0)], "arbetssatt", "consensus") == {
                 "generell-ansats"
             }
-            assert re.search(r"consensus +Generell ansats", text_of(app, PassageView))
+            assert re.search(r"consensus: Generell ansats", text_of(app, PassageView))
             await pilot.press("j")
             assert "Skåne" in text_of(app, PassageView)
             await pilot.press("a", *["down"] * 2, "enter")  # "Code: Strategiskt ramverk"

@@ -85,38 +85,45 @@ class PassageView(Static):
         out.append(f"{passage.case}", style="bold")
         out.append(f"  ·  {passage.document}  ·  passage {passage.position + 1}", style="dim")
         out.append(f"  ·  {passage.index + 1}/{passage.view_size}\n\n", style="dim")
+        if _adjudicable(passage):  # above the text, so it shows on a small screen
+            out.append_text(coders_side_by_side(passage, labels or {}))
+            out.append("\n")
         if passage.previous:
             out.append(_tail(passage.previous) + "\n\n", style="dim italic")
         out.append_text(highlight(passage.text, term))
         out.append("\n\n")
         if passage.following:
             out.append(_clip(passage.following), style="dim italic")
-        if passage.others:
-            out.append("\n\n")
-            out.append_text(coders_side_by_side(passage, labels or {}))
         if passage.memo:
             out.append("\n\nMemo: ", style="bold yellow")
             out.append(passage.memo, style="yellow")
         self.update(out)
 
 
+def _adjudicable(passage: Passage) -> bool:
+    """Two coders' answers to compare, or a consensus already recorded."""
+    coders = [c for c, codes in passage.others.items() if codes and c != CONSENSUS]
+    return len(coders) + bool(passage.mine) >= 2 or CONSENSUS in passage.others
+
+
 def coders_side_by_side(passage: Passage, labels: dict[str, str]) -> Text:
-    """Each coder's codes on the passage, one line each; ``consensus`` last (adjudication)."""
-    rows = [(f"you ({passage.coder})", passage.mine)]
+    """Each coder's codes on the passage, one line each (yours first if you coded it,
+    ``consensus`` last), so disagreements can be adjudicated; ``name: codes`` wraps
+    readably in the narrow centre column of an 80-column terminal."""
+    rows = [(f"you ({passage.coder})", passage.mine)] if passage.mine else []
     rows += sorted((c, codes) for c, codes in passage.others.items() if c != CONSENSUS)
+    answers = {frozenset(codes) for _, codes in rows if codes}
     rows.append((CONSENSUS, passage.others.get(CONSENSUS, set())))
-    answers = {frozenset(codes) for name, codes in rows[:-1] if codes}
+    order = {code_id: i for i, code_id in enumerate(labels)}  # codebook order
     out = Text()
     out.append("Coders" + ("  (they differ)" if len(answers) > 1 else "") + "\n", style="bold")
-    width = max(len(name) for name, _ in rows)
-    order = {code_id: i for i, code_id in enumerate(labels)}  # codebook order
     for name, codes in rows:
-        out.append(f"  {name:<{width}}  ", style="magenta" if name != CONSENSUS else "bold")
+        out.append(f"  {name}: ", style="bold" if name == CONSENSUS else "magenta")
         ranked = sorted(codes, key=lambda c: (order.get(c, len(order)), c))
         out.append(", ".join(labels.get(c, c) for c in ranked) or "—")
         out.append("\n")
-    if answers and len(answers) > 1:
-        out.append("a: record the agreed code as consensus", style="dim")
+    if len(answers) > 1:
+        out.append("a: record the agreed code as consensus\n", style="dim")
     return out
 
 
