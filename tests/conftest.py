@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -28,6 +30,69 @@ def db(tmp_path: Path) -> str:
     path = str(tmp_path / "project.db")
     Store.create(path, load_codebook(CODEBOOK)).close()
     return path
+
+
+# -- both back ends ---------------------------------------------------------------------------
+# Tests that take `location` (or override `db` with `backend_db`) run once on an SQLite file
+# and once on a fresh PostgreSQL database of the server named by $CODER_TEST_POSTGRES
+# (.ci/run starts one on loopback); without it they skip, saying why.
+
+BACKENDS = ["sqlite", "postgresql"]
+PG_ADMIN = os.environ.get("CODER_TEST_POSTGRES")
+
+
+@pytest.fixture(scope="session")
+def pg_admin() -> str:
+    if not PG_ADMIN:
+        pytest.skip("no PostgreSQL server: set CODER_TEST_POSTGRES=postgresql://USER@HOST/DB")
+    try:
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(PG_ADMIN.replace("postgresql://", "postgresql+psycopg://", 1))
+        with engine.connect():
+            pass
+        engine.dispose()
+    except Exception as exc:  # noqa: BLE001 - any failure means: no server to test on
+        pytest.skip(f"PostgreSQL at {PG_ADMIN} is not reachable: {type(exc).__name__}: {exc}")
+    return PG_ADMIN
+
+
+def _admin_sql(admin: str, statement: str) -> None:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(
+        admin.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+    )
+    with engine.connect() as conn:
+        conn.exec_driver_sql(statement)
+    engine.dispose()
+
+
+@pytest.fixture
+def pg_url(pg_admin: str):
+    """The URL of a new, empty PostgreSQL database, dropped afterwards."""
+    import sqlalchemy as sa
+
+    name = f"coder_test_{uuid.uuid4().hex[:12]}"
+    _admin_sql(pg_admin, f"CREATE DATABASE {name}")
+    url = sa.engine.make_url(pg_admin).set(database=name).render_as_string(hide_password=False)
+    yield url
+    _admin_sql(pg_admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(params=BACKENDS)
+def location(request, tmp_path: Path) -> str:
+    """Where a new project can be created: an SQLite path, or an empty PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "project.db")
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def backend_db(location: str) -> str:
+    """A new, empty project with the shipped codebook, on each back end."""
+    Store.create(location, load_codebook(CODEBOOK)).close()
+    return location
 
 
 @pytest.fixture

@@ -22,6 +22,12 @@ from tests.conftest import CORPUS
 from tests.demo_key import segment_ids
 
 
+@pytest.fixture
+def db(backend_db: str) -> str:
+    """These tests run on SQLite and on PostgreSQL (see conftest)."""
+    return backend_db
+
+
 def reference_alpha(rows) -> float | None:
     """The krippendorff package on units x coders rows (None = missing)."""
     values = sorted({v for row in rows for v in row if v is not None}, key=repr)

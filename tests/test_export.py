@@ -6,8 +6,17 @@ import csv
 import io
 import json
 
+import pytest
+
 from coder.store import Store
 from tests.conftest import CORPUS
+
+
+@pytest.fixture
+def db(backend_db: str) -> str:
+    """These tests run on SQLite and on PostgreSQL (see conftest)."""
+    return backend_db
+
 
 SEGMENT_HEADER = "segment_id,external_id,case,document,position,text"
 CODING_HEADER = "segment_id,external_id,case,question,code,coder,origin,time"

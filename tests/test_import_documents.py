@@ -14,6 +14,13 @@ from coder.store import queries
 from coder.store import schema as t
 from tests.conftest import CORPUS
 
+
+@pytest.fixture
+def db(backend_db: str) -> str:
+    """These tests run on SQLite and on PostgreSQL (see conftest)."""
+    return backend_db
+
+
 SWEDISH = "Regionen följer upp arbetet. Åtgärderna utvärderas årligen i Örebro."
 
 

@@ -12,6 +12,13 @@ from coder.corpus.importer import import_table
 from coder.errors import CoderError
 from coder.store import queries
 
+
+@pytest.fixture
+def db(backend_db: str) -> str:
+    """These tests run on SQLite and on PostgreSQL (see conftest)."""
+    return backend_db
+
+
 ROWS = [
     {
         "id": "r1",

@@ -17,6 +17,13 @@ from tests.conftest import CODEBOOK, CORPUS
 
 
 @pytest.fixture
+def store(backend_db):
+    """The store tests run on SQLite and on PostgreSQL (see conftest)."""
+    with Store.open(backend_db) as opened:
+        yield opened
+
+
+@pytest.fixture
 def seg(store) -> int:
     import_documents(store, [CORPUS / "Kronoberg.md"])
     with store.read() as conn:
@@ -123,7 +130,8 @@ def test_memos_are_kept(store, seg):
         )
 
 
-def test_status_counts_coded_share(cli, db):
+def test_status_counts_coded_share(cli, backend_db):
+    db = backend_db
     cli("import", CORPUS, "--db", db)
     with Store.open(db) as store:
         store.toggle_code(1, "arbetssatt", "generell-ansats", "anna")
@@ -157,7 +165,7 @@ time.sleep(60)
 """
 
 
-def test_a_coding_survives_kill_9_right_after_the_keypress(store, seg, db, tmp_path):
+def test_a_coding_survives_kill_9_right_after_the_keypress(store, seg, tmp_path):
     import os
     import signal
     import subprocess
@@ -166,7 +174,7 @@ def test_a_coding_survives_kill_9_right_after_the_keypress(store, seg, db, tmp_p
     script = tmp_path / "code_then_hang.py"
     script.write_text(KILLER, "utf-8")
     proc = subprocess.Popen(
-        [sys.executable, str(script), db, str(seg)],
+        [sys.executable, str(script), store.db, str(seg)],
         stdout=subprocess.PIPE,
         text=True,
         cwd=str(CORPUS.parent),
@@ -174,7 +182,7 @@ def test_a_coding_survives_kill_9_right_after_the_keypress(store, seg, db, tmp_p
     assert proc.stdout.readline().strip() == "coded"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    with Store.open(db) as reopened:
+    with Store.open(store.db) as reopened:
         assert reopened.codes_of(seg, "arbetssatt", "anna") == {"generell-ansats"}
 
 

@@ -19,6 +19,12 @@ from tests.conftest import CORPUS
 from tests.demo_key import code_demo, segment_ids
 
 
+@pytest.fixture
+def db(backend_db: str) -> str:
+    """These tests run on SQLite and on PostgreSQL (see conftest)."""
+    return backend_db
+
+
 def add_case(store, name: str, n_passages: int, attributes: dict | None = None) -> list[int]:
     with store.write() as conn:
         case_id = store.case_in(conn, name, attributes or {})

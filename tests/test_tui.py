@@ -353,3 +353,14 @@ async def test_model_retrains_in_the_background_after_n_codings(project):
             shown = app.screen.passage.suggestions
             assert shown and {s.model_id for s in shown} == {model.id}
             assert score_bar(shown[0].score).strip() in text_of(app, CodePanel)
+
+
+async def test_the_coding_screen_on_each_back_end(backend_db):
+    """`coder code --db postgresql://...` is the same screen over the same store."""
+    with Store.open(backend_db) as store:
+        import_documents(store, [CORPUS])
+        app = make_app(store, "anna")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("2", "j", "1", "u")
+            assert "[ ] Strategiskt ramverk" in text_of(app, CodePanel)
+        assert codings(backend_db) == [("Blekinge", "arbetssatt", "overgripande-ambition", "anna")]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -23,10 +24,11 @@ from coder.codebook import Codebook, parse_codebook
 from coder.errors import StoreError
 from coder.store import codings as coding_ops
 from coder.store import schema as t
-from coder.store.engine import describe, is_url, make_engine
+from coder.store.engine import BUSY_TIMEOUT_S, describe, is_url, make_engine
 from coder.store.migrations import applied_versions, migrate
 
 DEFAULT_DB = "coder.db"
+WRITE_ATTEMPTS = 3
 
 
 def default_db() -> str:
@@ -134,9 +136,30 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[sa.Connection]:
-        """One write transaction: committed on success, rolled back on any error."""
-        with self.engine.connect().execution_options(coder_write=True) as conn, conn.begin():
-            yield conn
+        """One write transaction: committed on success, rolled back on any error.
+
+        Writers queue for the write lock (SQLite: BEGIN IMMEDIATE with a busy timeout;
+        PostgreSQL: an advisory lock). Should SQLite still answer "database is locked"
+        when the transaction starts (nothing has been written yet), it is tried again."""
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            conn = self.engine.connect().execution_options(coder_write=True)
+            try:
+                transaction = conn.begin()
+            except sa.exc.OperationalError as exc:
+                conn.invalidate()
+                conn.close()
+                if "locked" not in str(exc.orig) and "busy" not in str(exc.orig):
+                    raise
+                if attempt == WRITE_ATTEMPTS:
+                    raise StoreError(
+                        f"{describe(self.db)}: the project stayed locked by another writer "
+                        f"for {WRITE_ATTEMPTS} x {BUSY_TIMEOUT_S} s; try again"
+                    ) from None
+                time.sleep(0.05 * attempt)
+                continue
+            with conn, transaction:
+                yield conn
+            return
 
     @contextmanager
     def read(self) -> Iterator[sa.Connection]:
