@@ -27,8 +27,8 @@ from dataclasses import asdict, dataclass, field
 
 from coder.errors import CoderError
 from coder.store import Store, queries
+from coder.tally import CONSENSUS_CODER as CONSENSUS  # adjudicated codes are this coder's
 
-CONSENSUS = "consensus"  # the coder name adjudicated codes are recorded under
 OVERALL = "(overall)"  # the code column of the overall row in CSV output
 
 Answers = dict[int, dict[str, frozenset[str]]]  # segment -> coder -> codes

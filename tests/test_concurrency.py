@@ -1,0 +1,133 @@
+"""Several coders at the same moment, and processes killed at any point: nothing is lost,
+nothing is half-done. Each test runs on SQLite and on PostgreSQL (see conftest)."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from coder.corpus.importer import import_documents
+from coder.store import Store
+from tests.conftest import CORPUS, REPO
+from tests.demo_key import code_demo
+from tests.invariants import actions_of, check
+
+WRITERS = 6
+ACTIONS_PER_WRITER = 400
+
+
+def start(*args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.workers", *args],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def make_reports(folder: Path, n: int, paragraphs: int = 4) -> Path:
+    folder.mkdir()
+    for i in range(n):
+        text = "\n\n".join(
+            f"Region {i} stycke {p}: uppföljning av insatser och lärande."
+            for p in range(paragraphs)
+        )
+        (folder / f"Region {i:03d}.txt").write_text(text + "\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def project(backend_db):
+    with Store.open(backend_db) as store:
+        import_documents(store, [CORPUS])
+    return backend_db
+
+
+def test_six_coders_and_an_import_at_the_same_moment_lose_nothing(project, tmp_path):
+    before = check(project)
+    coders = [f"coder{i}" for i in range(WRITERS)]
+    procs = {
+        c: start("code", project, c, str(ACTIONS_PER_WRITER), str(i)) for i, c in enumerate(coders)
+    }
+    importer = start("import", project, str(make_reports(tmp_path / "more", 40)))
+    reported = {}
+    for coder, proc in procs.items():
+        out, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, err
+        reported[coder] = {int(line) for line in out.split()}
+    out, err = importer.communicate(timeout=600)
+    assert importer.returncode == 0, err and "imported 40" in out
+    after = check(project)
+    for coder in coders:  # every acknowledged action is stored, and nothing else
+        assert len(reported[coder]) == ACTIONS_PER_WRITER
+        assert actions_of(project, coder) == reported[coder]
+    assert after["actions"] - before["actions"] == WRITERS * ACTIONS_PER_WRITER
+    assert after["documents"] == before["documents"] + 40
+
+
+def killed_at_random(args: list[str], rng: random.Random, wait_for: str, longest: float) -> str:
+    """Run a worker, kill -9 it at a random moment after it printed ``wait_for``."""
+    proc = start(*args)
+    seen = ""
+    while wait_for not in seen:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        seen += line
+    time.sleep(rng.uniform(0, longest))
+    os.kill(proc.pid, signal.SIGKILL)
+    out, _ = proc.communicate()
+    return seen + out
+
+
+def test_killed_coders_leave_every_acknowledged_coding_and_nothing_half_done(project):
+    rng = random.Random(7)
+    acknowledged: set[int] = set()
+    for round_no in range(4):
+        out = killed_at_random(
+            ["code", project, "anna", "100000", str(round_no)], rng, "\n", longest=1.0
+        )
+        acknowledged |= {int(x) for x in out.split() if x.strip().isdigit()}
+        check(project)
+    stored = actions_of(project, "anna")
+    assert acknowledged <= stored  # what a coder saw saved is saved
+    assert len(stored - acknowledged) <= 4  # at most the one in flight when each kill hit
+
+
+def test_a_killed_import_is_absent_never_partial(project, tmp_path):
+    folder = make_reports(tmp_path / "big", 300, paragraphs=20)  # ~0.7 s to import
+    rng = random.Random(11)
+    before = check(project)["documents"]
+    interrupted = 0
+    for _ in range(8):
+        out = killed_at_random(["import", project, str(folder)], rng, "importing", longest=0.8)
+        documents = check(project)["documents"]
+        assert documents in (before, before + 300), f"partial import: {documents - before}"
+        if "imported" in out:
+            break  # this one finished before the kill: the rest would add nothing
+        assert documents == before
+        interrupted += 1
+    assert interrupted >= 1  # at least one kill landed while the import was running
+    # a finished import then adds them exactly once
+    proc = start("import", project, str(folder))
+    out, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, err
+    assert check(project)["documents"] == before + 300
+
+
+def test_a_killed_training_run_leaves_whole_models_or_none(project):
+    with Store.open(project) as store:
+        code_demo(store, "anna")
+    rng = random.Random(3)
+    for _ in range(3):
+        killed_at_random(["train", project], rng, "training", longest=4.0)
+        counts = check(project)  # every stored model loads and verifies
+        assert counts["models"] <= 12
