@@ -722,8 +722,9 @@ def _print_tallies(tallies) -> None:  # noqa: ANN001 - list[Tally]
         console.print()
 
 
-# Registers agreement, merge, import-project and codebook export/import on `app`.
-from coder import cli_exchange  # noqa: E402,F401
+# Registers agreement, merge, import-project and codebook export/import on `app`, and
+# codebook update, backup and restore.
+from coder import cli_exchange, cli_team  # noqa: E402,F401
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -41,7 +41,17 @@ _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _LANG = re.compile(r"^[a-z]{2,3}$")
 _RESERVED_HOTKEYS = set("jknhl[] uqmfcoa/?")  # navigation and commands in the coding screen
 
-_TOP_FIELDS = {"id", "title", "language", "questions", "description", "version", "pipeline"}
+_TOP_FIELDS = {
+    "id",
+    "title",
+    "language",
+    "questions",
+    "description",
+    "version",
+    "pipeline",
+    "changes",
+}
+_CHANGE_FIELDS = {"question", "merge", "into", "retire"}
 _QUESTION_FIELDS = {"id", "title", "mode", "codes", "description"}
 _CODE_FIELDS = {
     "id",
@@ -97,6 +107,17 @@ class Question:
 
 
 @dataclass(frozen=True)
+class Change:
+    """A declared codebook change, applied to codings by ``coder codebook update``:
+    ``merge`` the codes ``codes`` into ``into``, or ``retire`` the one code in ``codes``."""
+
+    question: str
+    kind: str  # "merge" | "retire"
+    codes: tuple[str, ...]
+    into: str | None = None
+
+
+@dataclass(frozen=True)
 class Codebook:
     id: str
     title: str
@@ -104,6 +125,7 @@ class Codebook:
     questions: tuple[Question, ...]
     description: str = ""
     pipeline: str | None = None
+    changes: tuple[Change, ...] = ()
     source: str = field(default="", compare=False, repr=False)  # the YAML text it came from
 
     def question(self, question_id: str) -> Question:
@@ -268,8 +290,60 @@ class _Validator:
             questions=tuple(questions),
             description=self.text(top, "description", ()),
             pipeline=self.text(top, "pipeline", ()) or None,
+            changes=self.changes(top.get("changes"), questions),
             source=source,
         )
+
+    def changes(self, raw: Any, questions: list[Question]) -> tuple[Change, ...]:
+        """``changes:`` entries: ``{question: Q, merge: [a, b], into: c}`` (or ``merge:
+        "a, b -> c"``) and ``{question: Q, retire: x}``. Merged and retired codes must be
+        gone from the question; the code merged into must be in it."""
+        if raw is None:
+            return ()
+        if not isinstance(raw, list):
+            raise self.fail(("changes",), "expected a list of changes")
+        by_id = {q.id: q for q in questions}
+        out = []
+        for i, item in enumerate(raw):
+            path = ("changes", i)
+            data = self.mapping(item, path, _CHANGE_FIELDS)
+            q_id = self.text(data, "question", path, required=True)
+            if q_id not in by_id:
+                raise self.fail(path + ("question",), f"unknown question '{q_id}'")
+            codes = {c.id for c in by_id[q_id].codes}
+            if ("merge" in data) == ("retire" in data):
+                raise self.fail(path, "give either merge (with into) or retire")
+            if "retire" in data:
+                code = self.text(data, "retire", path, required=True)
+                if code in codes:
+                    raise self.fail(
+                        path + ("retire",), f"'{code}' is retired but still a code of '{q_id}'"
+                    )
+                out.append(Change(q_id, "retire", (code,)))
+                continue
+            merge, into = data.get("merge"), data.get("into")
+            if isinstance(merge, str) and "->" in merge and into is None:
+                merge, into = merge.split("->", 1)
+                merge = [m.strip() for m in merge.split(",") if m.strip()]
+                into = into.strip()
+            if (
+                not isinstance(merge, list)
+                or not merge
+                or not all(isinstance(m, str) and m.strip() for m in merge)
+            ):
+                raise self.fail(path + ("merge",), "expected a list of code ids (or 'a, b -> c')")
+            if not isinstance(into, str) or not into.strip():
+                raise self.fail(path + ("into",), "missing: the code the merged codes become")
+            into = into.strip()
+            if into not in codes:
+                raise self.fail(path + ("into",), f"'{into}' is not a code of '{q_id}'")
+            for m in merge:
+                if m.strip() != into and m.strip() in codes:
+                    raise self.fail(
+                        path + ("merge",), f"'{m.strip()}' is merged but still a code of '{q_id}'"
+                    )
+            out.append(Change(q_id, "merge", tuple(m.strip() for m in merge), into))
+        return tuple(out)
 
     def question(self, raw: Any, path: tuple) -> Question:
         data = self.mapping(raw, path, _QUESTION_FIELDS)

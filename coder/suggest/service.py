@@ -209,7 +209,13 @@ def suggest(
     done: dict[str, tuple[str, int, bool]] = {}
     known_lemmas: dict[int, str] = {}  # segment -> normalised text, shared by the questions
     for q in _questions(store, question):
-        model, model_id, _stale = load_model(store, q)
+        model, model_id, stale = load_model(store, q)
+        gone = sorted(set(model.codes) - {c.id for c in q.codes})
+        if stale and gone:
+            raise CoderError(
+                f"the model for '{q.id}' was trained on an older codebook with codes that are "
+                f"gone ({', '.join(gone)}); run `coder train --question {q.id}` first"
+            )
         rows = queries.segments_to_score(store, q.id, only_uncoded)
         k = min(top, len(model.codes))
 
