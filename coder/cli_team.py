@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from coder.cli import Db, _open, codebook_app
+from coder.cli import Db, _db, _open, _output, app, codebook_app
 from coder.codebook import load_codebook
 
 
@@ -42,3 +42,43 @@ def codebook_update(
             f"{done.stale_models} suggester models were trained on an older version: "
             "run `coder train`."
         )
+
+
+def _figures(counts: dict[str, int]) -> str:
+    return (
+        f"{counts['documents']} documents, {counts['segments']} passages, "
+        f"{counts['coders']} coders, {counts['actions']} coding actions "
+        f"({counts['coding_events']} events), {counts['memos']} memos"
+    )
+
+
+@app.command()
+def backup(
+    out: Annotated[Path, typer.Option(help="The backup file to write (an SQLite project file).")],
+    db: Db = None,
+) -> None:
+    """Write a consistent backup of the project while others keep working (SQLite or PostgreSQL)."""
+    from coder.store.backup import backup as make_backup
+
+    with _open(db) as store, _output(out, binary=True) as tmp:
+        tmp.unlink()  # the backup writes a new database file there
+        done = make_backup(store, tmp)
+    typer.echo(f"Wrote {out}: {_figures(done.counts)}.")
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="A backup written by `coder backup`.")],
+    db: Db = None,
+    force: Annotated[
+        bool, typer.Option(help="Replace an existing project (an SQLite one is kept beside it).")
+    ] = False,
+) -> None:
+    """Restore a backup into --db (an SQLite file or a PostgreSQL database)."""
+    from coder.store.backup import restore as restore_backup
+
+    target = _db(db)
+    done = restore_backup(file, target, force=force)
+    typer.echo(f"Restored {file} into {target}: {_figures(done.counts)}.")
+    if done.saved_as:
+        typer.echo(f"The project it replaced is kept as {done.saved_as}.")
