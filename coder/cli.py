@@ -31,7 +31,9 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except CoderError as exc:
-            click.echo(f"coder: error: {exc}", err=True)
+            # one line, whatever a library put into the message
+            message = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+            click.echo(f"coder: error: {message}", err=True)
             ctx.exit(1)
         except KeyboardInterrupt:
             click.echo("coder: interrupted; nothing half-done was kept", err=True)

@@ -180,8 +180,13 @@ def parse_codebook(text: str, source_name: str = "<codebook>") -> Codebook:
         raise CodebookError(
             f"{where(source_name, line)}: YAML syntax error: {problem}{context}"
         ) from None
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise CodebookError(
+            f"{where(source_name, line)}: not YAML text: {exc.reason} (character {exc.character!r})"
+        ) from None
     except yaml.YAMLError as exc:
-        raise CodebookError(f"{source_name}: YAML error: {exc}") from None
+        raise CodebookError(f"{source_name}: YAML error: {' '.join(str(exc).split())}") from None
     lines: dict[tuple, int] = {}
     _index_lines(node, (), lines, source_name)
     return _Validator(source_name, lines).codebook(data, text)
