@@ -20,6 +20,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+import sqlalchemy as sa
+
 from coder.codebook import parse_codebook
 from coder.corpus.segment import paragraphs
 from coder.errors import CodebookError, CoderError
@@ -27,7 +29,6 @@ from coder.refi.codebook import codebook_from_codes, codebook_yaml, slug
 from coder.refi.xml import child, child_text, children, local, parse, split_tag
 from coder.store import NewDocument, Span, Store
 from coder.store import codings as coding_ops
-from coder.store.engine import is_url
 
 MEDIA = ("PictureSource", "PDFSource", "AudioSource", "VideoSource")
 
@@ -182,16 +183,9 @@ def _import(
     if not documents:
         summary.left_out.append("no text source could be read: the project has no passages")
 
-    store = Store.create(db, codebook)
-    try:
-        _write(store, documents, attributes, summary)
-    except BaseException:
-        store.close()
-        if not is_url(db):
-            for suffix in ("", "-wal", "-shm"):
-                Path(db + suffix).unlink(missing_ok=True)
-        raise
-    store.close()
+    Store.create(
+        db, codebook, lambda store, conn: _write(store, conn, documents, attributes, summary)
+    ).close()
     return summary
 
 
@@ -278,49 +272,55 @@ def _document(source, text, name, code_guids, users, notes, summary) -> dict:  #
     }
 
 
-def _write(store: Store, documents: list[dict], attributes: dict, summary) -> None:  # noqa: ANN001
-    with store.write() as conn:
-        for case, attrs in attributes.items():
-            store.case_in(conn, case, attrs)
-        new_docs = []
-        for doc in documents:
-            case_id = store.case_in(conn, doc["case"], attributes.get(doc["case"]))
-            new_docs.append(
-                NewDocument(
-                    case_id,
-                    doc["name"],
-                    "txt",
-                    doc["text"],
-                    hashlib.sha256(doc["text"].encode("utf-8")).hexdigest(),
-                    [span for span, _ in doc["spans"]],
-                    {"source": "qdpx"},
-                )
+def _write(
+    store: Store,
+    conn: sa.Connection,
+    documents: list[dict],
+    attributes: dict,
+    summary: ProjectImportSummary,
+) -> None:
+    """Cases, documents and passages, then codings and memos, in the new project."""
+    for case, attrs in attributes.items():
+        store.case_in(conn, case, attrs)
+    new_docs = []
+    for doc in documents:
+        case_id = store.case_in(conn, doc["case"], attributes.get(doc["case"]))
+        new_docs.append(
+            NewDocument(
+                case_id,
+                doc["name"],
+                "txt",
+                doc["text"],
+                hashlib.sha256(doc["text"].encode("utf-8")).hexdigest(),
+                [span for span, _ in doc["spans"]],
+                {"source": "qdpx"},
             )
-        seg_ids = store.add_documents_in(conn, new_docs)
-        summary.cases = store.case_count_in(conn)
-        summary.documents = len(new_docs)
-        summary.segments = sum(len(ids) for ids in seg_ids)
-        by_coder_time: dict[tuple[str, str], list] = defaultdict(list)
-        memos = []
-        for doc, ids in zip(documents, seg_ids, strict=True):
-            for (_, entry), seg in zip(doc["spans"], ids, strict=True):
-                for question, code, coder, time in entry["codings"]:
-                    by_coder_time[(coder, time or "")].append(
-                        coding_ops.Change(seg, question, code, "added")
-                    )
-                for coder, text, time in entry["memos"]:
-                    memos.append((seg, coder, text, time))
-        coder_ids: dict[str, int] = {}
+        )
+    seg_ids = store.add_documents_in(conn, new_docs)
+    summary.cases = store.case_count_in(conn)
+    summary.documents = len(new_docs)
+    summary.segments = sum(len(ids) for ids in seg_ids)
+    by_coder_time: dict[tuple[str, str], list] = defaultdict(list)
+    memos = []
+    for doc, ids in zip(documents, seg_ids, strict=True):
+        for (_, entry), seg in zip(doc["spans"], ids, strict=True):
+            for question, code, coder, time in entry["codings"]:
+                by_coder_time[(coder, time or "")].append(
+                    coding_ops.Change(seg, question, code, "added")
+                )
+            for coder, text, time in entry["memos"]:
+                memos.append((seg, coder, text, time))
+    coder_ids: dict[str, int] = {}
 
-        def coder_id(name: str) -> int:
-            if name not in coder_ids:
-                coder_ids[name] = store.coder_in(conn, name)
-            return coder_ids[name]
+    def coder_id(name: str) -> int:
+        if name not in coder_ids:
+            coder_ids[name] = store.coder_in(conn, name)
+        return coder_ids[name]
 
-        for (coder, time), changes in sorted(by_coder_time.items(), key=lambda kv: kv[0][1]):
-            coding_ops.record(conn, coder_id(coder), "import", changes, time=time or None)
-            summary.codings += len(changes)
-        for seg, coder, text, time in memos:
-            store.add_memo_in(conn, seg, coder_id(coder), text, time)
-        summary.memos = len(memos)
-        summary.coders = sorted(coder_ids)
+    for (coder, time), changes in sorted(by_coder_time.items(), key=lambda kv: kv[0][1]):
+        coding_ops.record(conn, coder_id(coder), "import", changes, time=time or None)
+        summary.codings += len(changes)
+    for seg, coder, text, time in memos:
+        store.add_memo_in(conn, seg, coder_id(coder), text, time)
+    summary.memos = len(memos)
+    summary.coders = sorted(coder_ids)

@@ -12,7 +12,7 @@ import getpass
 import os
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,8 +71,16 @@ class Store:
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
-    def create(cls, db: str, codebook: Codebook) -> Store:
-        """Create a new project with ``codebook``; refuse to touch an existing project."""
+    def create(
+        cls,
+        db: str,
+        codebook: Codebook,
+        fill: Callable[[Store, sa.Connection], None] | None = None,
+    ) -> Store:
+        """Create a new project with ``codebook``; refuse to touch an existing project.
+
+        ``fill`` may write the project's first content in the same transaction (a project
+        imported from another program): if it fails, no project is left behind."""
         if not is_url(db):
             path = Path(db)
             if path.exists() and path.stat().st_size > 0:
@@ -93,6 +101,8 @@ class Store:
                     ],
                 )
                 store._install_codebook(conn, codebook)
+                if fill is not None:
+                    fill(store, conn)
         except BaseException:
             store.close()
             if not is_url(db):
