@@ -83,7 +83,7 @@ def merge(
     db: Db = None,
 ) -> None:
     """Add another copy's coders, codings and memos to this project (same corpus)."""
-    from coder.merge import merge as merge_projects
+    from coder.store.merge import merge as merge_projects
 
     with _open(db) as store:
         summary = merge_projects(store, other)

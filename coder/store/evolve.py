@@ -193,5 +193,5 @@ def update_codebook(store: Store, new: Codebook, source_name: str) -> UpdateSumm
             .select_from(t.models)
             .where(t.models.c.codebook_digest != new.digest)
         ).scalar_one()
-    store._codebook = None  # read the new version next time
+    store.reload_codebook()
     return summary

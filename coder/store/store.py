@@ -217,6 +217,11 @@ class Store:
             self._codebook = parse_codebook(source, source_name=f"{describe(self.db)} (codebook)")
         return self._codebook
 
+    def reload_codebook(self) -> Codebook:
+        """Forget the cached codebook (a new version was installed) and read it again."""
+        self._codebook = None
+        return self.codebook()
+
     def codebook_version(self) -> tuple[int, str]:
         with self.read() as conn:
             row = conn.execute(
