@@ -364,3 +364,26 @@ async def test_the_coding_screen_on_each_back_end(backend_db):
             await pilot.press("2", "j", "1", "u")
             assert "[ ] Strategiskt ramverk" in text_of(app, CodePanel)
         assert codings(backend_db) == [("Blekinge", "arbetssatt", "overgripande-ambition", "anna")]
+
+
+async def test_keys_typed_ahead_are_handled_in_the_order_typed(project):
+    """A fast coder types `1 j 3` before the screen has caught up: passage 1 gets code 1
+    and passage 2 gets code 3 (a digit must not overtake the `j` before it)."""
+    from textual import events
+
+    with Store.open(project) as store:
+        app = make_app(store, "anna")
+        async with app.run_test(size=SIZE) as pilot:
+            for key in ("1", "j", "3", "j", "2"):
+                app.post_message(events.Key(key, key))  # all queued before any is handled
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        ids = segment_ids(store)
+        assert store.codes_of(ids[("Blekinge", 0)], "arbetssatt", "anna") == {
+            "strategiskt-ramverk"
+        }
+        assert store.codes_of(ids[("Blekinge", 1)], "arbetssatt", "anna") == {"generell-ansats"}
+        assert store.codes_of(ids[("Blekinge", 2)], "arbetssatt", "anna") == {
+            "overgripande-ambition"
+        }

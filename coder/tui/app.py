@@ -105,7 +105,9 @@ class CodingScreen(Screen):
         self.query_one(CaseList).update_case(case, coded, self.session.case_sizes[case])
 
     # -- coding ------------------------------------------------------------------------------
-    def on_key(self, event: events.Key) -> None:
+    def code_key(self, event: events.Key) -> None:
+        """A code's key (1-9 or its hotkey) toggles it. Called by the app, where keys bound
+        to actions (j, k, ...) are handled too, so keys typed ahead keep their order."""
         if not event.character:
             return
         code = self.session.code_for_key(event.character)
@@ -335,6 +337,13 @@ class CoderApp(App):
 
     def on_mount(self) -> None:
         self.push_screen(CodingScreen(self.session))
+
+    def on_key(self, event: events.Key) -> None:
+        # Keys no widget handled bubble up to here, in the order typed; the bindings of the
+        # coding screen (j, k, ...) run from this same queue. Handling code keys in the
+        # screen instead let a digit typed after `j` overtake it and code the wrong passage.
+        if isinstance(self.screen, CodingScreen):
+            self.screen.code_key(event)
 
 
 def make_app(
