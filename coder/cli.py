@@ -49,7 +49,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 codebook_app = typer.Typer(
-    cls=_Group, help="Check, show, export and import codebooks.", no_args_is_help=True
+    cls=_Group, help="Check, show, export, import and update codebooks.", no_args_is_help=True
 )
 app.add_typer(codebook_app, name="codebook")
 
