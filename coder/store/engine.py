@@ -37,20 +37,20 @@ def make_engine(db: str) -> sa.Engine:
         if url.drivername in ("postgresql", "postgres"):
             url = url.set(drivername="postgresql+psycopg")
         if url.drivername.startswith("postgresql"):
-            return _postgresql_engine(url)
+            return _postgresql_engine(url, db)
         return sa.create_engine(url)
     return _sqlite_engine(Path(db))
 
 
-def _postgresql_engine(url: sa.URL) -> sa.Engine:
+def _postgresql_engine(url: sa.URL, db: str) -> sa.Engine:
     try:
         engine = sa.create_engine(url, pool_size=2, max_overflow=4, pool_pre_ping=True)
     except ModuleNotFoundError as exc:
         from coder.errors import StoreError
 
         raise StoreError(
-            f"{describe(str(url))}: the PostgreSQL driver is not installed "
-            f"({exc.name}); install it with: pip install 'coder[postgres]'"
+            f"{describe(db)}: the PostgreSQL driver ({exc.name}) is not installed; install "
+            "coder's 'postgres' extra (pip install '.[postgres]') or: pip install 'psycopg[binary]'"
         ) from None
 
     @sa.event.listens_for(engine, "begin")
