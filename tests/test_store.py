@@ -226,3 +226,20 @@ def test_migration_4_rebuilds_old_suggestions_keeping_them(db):
         .fetchone()[0]
     )
     assert "WITHOUT ROWID" in sql.upper()
+
+
+def test_a_missing_postgresql_driver_is_one_clear_line():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['psycopg'] = None; from coder.cli import app; "
+        "app(['status', '--db', 'postgresql://anna@127.0.0.1:1/team'])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "coder: error: postgresql://anna@127.0.0.1:1/team: the PostgreSQL driver (psycopg) is "
+        "not installed; install coder's 'postgres' extra (pip install '.[postgres]') or: "
+        "pip install 'psycopg[binary]'"
+    ]

@@ -380,9 +380,7 @@ async def test_keys_typed_ahead_are_handled_in_the_order_typed(project):
             await app.workers.wait_for_complete()
             await pilot.pause()
         ids = segment_ids(store)
-        assert store.codes_of(ids[("Blekinge", 0)], "arbetssatt", "anna") == {
-            "strategiskt-ramverk"
-        }
+        assert store.codes_of(ids[("Blekinge", 0)], "arbetssatt", "anna") == {"strategiskt-ramverk"}
         assert store.codes_of(ids[("Blekinge", 1)], "arbetssatt", "anna") == {"generell-ansats"}
         assert store.codes_of(ids[("Blekinge", 2)], "arbetssatt", "anna") == {
             "overgripande-ambition"
