@@ -34,6 +34,10 @@ OVERALL = "(overall)"  # the code column of the overall row in CSV output
 Answers = dict[int, dict[str, frozenset[str]]]  # segment -> coder -> codes
 
 
+class TooFewCoders(CoderError):
+    """Fewer than two coders coded the question: there is no agreement to measure."""
+
+
 @dataclass(frozen=True)
 class Figures:
     percent_agreement: float | None
@@ -165,7 +169,7 @@ def agreement(store: Store, question_id: str, coders: list[str] | None = None) -
             )
     if len(coders) < 2:
         who = ", ".join(present) or "nobody"
-        raise CoderError(
+        raise TooFewCoders(
             f"question '{question.id}': agreement needs at least two coders "
             f"(coded by: {who}); choose them with --coders A,B"
         )

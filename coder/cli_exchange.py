@@ -53,7 +53,7 @@ def agreement(
         for q in ids:
             try:
                 results.append(ag.agreement(store, q, names))
-            except CoderError:
+            except ag.TooFewCoders:
                 if question:  # asked for this question: say why it has no figures
                     raise
         if not results:

@@ -239,3 +239,6 @@ def test_one_coder_is_a_clear_error(store, cli, db):
     assert "needs at least two coders" in result.output and "anna" in result.output
     unknown = cli("agreement", "--db", db, "--coders", "anna,nobody", "--question", "arbetssatt")
     assert unknown.exit_code == 1 and "unknown coder 'nobody'" in unknown.output
+    # over every question too: the unknown coder is named, not hidden behind "no question"
+    unknown = cli("agreement", "--db", db, "--coders", "anna,nobody")
+    assert unknown.exit_code == 1 and "unknown coder 'nobody'" in unknown.output
