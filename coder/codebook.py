@@ -39,7 +39,11 @@ from coder.errors import CodebookError, where
 MODES = ("single", "multi")
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _LANG = re.compile(r"^[a-z]{2,3}$")
-_RESERVED_HOTKEYS = set("jknhl[] uqmfcoa/?")  # navigation and commands in the coding screen
+_RESERVED_HOTKEYS = set("jknhl[] uqmfcoa/?0")  # navigation and commands in the coding screen
+# The answer "this question does not apply to the passage": stored as this code id in the
+# coding log and the suggestions, never a code of the codebook (a code may not be named so),
+# never counted in a tally. TUI key 0; `n/a` (any case) in a --code-column cell.
+NOT_APPLICABLE = "n/a"
 
 _TOP_FIELDS = {
     "id",

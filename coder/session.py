@@ -55,9 +55,10 @@ def uncertain_first(
 
 @dataclass(frozen=True)
 class Suggestion:
-    code: str
+    code: str  # a code id, or NOT_APPLICABLE
     score: float
     model_id: str
+    evidence: tuple[str, ...] = ()  # words of the passage that most raised the score
 
 
 @dataclass
@@ -290,8 +291,10 @@ class CodingSession:
             others={} if self.blind else codes,
             memo=queries.latest_memo(self.store, seg, self.coder),
             suggestions=[
-                Suggestion(code, score, model)
-                for code, score, model in queries.suggestions_for(self.store, seg, self.question.id)
+                Suggestion(code, score, model, tuple(filter(None, (evidence or "").split(";"))))
+                for code, score, model, evidence in queries.suggestions_for(
+                    self.store, seg, self.question.id
+                )
             ],
             index=self.position,
             view_size=len(self.view),

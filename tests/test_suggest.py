@@ -181,7 +181,7 @@ def test_suggest_without_a_model_uses_cold_start_and_says_so(cli, db):
     assert result.exit_code == 0, result.output
     assert "cold-start" in result.stdout
     exported = cli("export", "--what", "suggestions", "--db", db).stdout.splitlines()
-    assert exported[0] == "segment_id,external_id,case,question,code,score,rank"
+    assert exported[0] == "segment_id,external_id,case,question,code,score,rank,evidence,model"
     assert len(exported) == 1 + 57
 
 

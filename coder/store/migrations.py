@@ -54,9 +54,10 @@ def _suggestions_by_question(conn: sa.Connection) -> None:
     if "ix_suggestions_question_code" not in indexes:
         return  # created by step 2 in the new form already
     conn.exec_driver_sql("ALTER TABLE suggestions RENAME TO suggestions_old")
+    old = {c["name"] for c in sa.inspect(conn).get_columns("suggestions_old")}
     conn.exec_driver_sql("DROP INDEX ix_suggestions_question_code")
-    schema.suggestions.create(conn)
-    columns = ", ".join(c.name for c in schema.suggestions.columns)
+    schema.suggestions.create(conn)  # today's form: columns added later stay empty
+    columns = ", ".join(c.name for c in schema.suggestions.columns if c.name in old)
     conn.exec_driver_sql(
         f"INSERT INTO suggestions ({columns}) SELECT {columns} FROM suggestions_old"
     )
@@ -96,6 +97,14 @@ def _global_ids(conn: sa.Connection) -> None:
         index.create(conn)
 
 
+def _evidence_and_embeddings(conn: sa.Connection) -> None:
+    """Evidence words on suggestions, and stored passage embeddings."""
+    columns = {c["name"] for c in sa.inspect(conn).get_columns("suggestions")}
+    if "evidence" not in columns:  # created by step 2 in the new form already otherwise
+        conn.exec_driver_sql("ALTER TABLE suggestions ADD COLUMN evidence TEXT")
+    schema.segment_embeddings.create(conn, checkfirst=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -119,6 +128,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "trained suggester models, signed with a project key", _models),
     Migration(4, "suggestions keyed by question first, without rowid", _suggestions_by_question),
     Migration(5, "global ids on actions and memos, and a project uuid", _global_ids),
+    Migration(6, "evidence on suggestions, stored passage embeddings", _evidence_and_embeddings),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -295,11 +295,12 @@ def last_coded_segment(store: Store, coder: str) -> int | None:
 
 def suggestions_for(
     store: Store, segment_id: int, question_id: str
-) -> list[tuple[str, float, str]]:
-    """(code, score, model id) suggested for a passage, best first."""
+) -> list[tuple[str, float, str, str | None]]:
+    """(code, score, model id, evidence) suggested for a passage, best first; evidence is
+    ";"-separated words of the passage, or None."""
     g = t.suggestions.c
     query = (
-        sa.select(g.code_id, g.score, g.model_id)
+        sa.select(g.code_id, g.score, g.model_id, g.evidence)
         .where(g.segment_id == segment_id, g.question_id == question_id)
         .order_by(g.rank)
     )
@@ -385,7 +386,17 @@ def segments_to_score(store: Store, question_id: str, only_uncoded: bool) -> lis
         return [tuple(row) for row in conn.execute(query)]
 
 
-SUGGESTION_COLUMNS = ("segment_id", "external_id", "case", "question", "code", "score", "rank")
+SUGGESTION_COLUMNS = (
+    "segment_id",
+    "external_id",
+    "case",
+    "question",
+    "code",
+    "score",
+    "rank",
+    "evidence",
+    "model",
+)
 
 
 def iter_suggestions(store: Store) -> Iterator[dict]:
@@ -399,6 +410,8 @@ def iter_suggestions(store: Store) -> Iterator[dict]:
             g.code_id.label("code"),
             g.score,
             g.rank,
+            sa.func.coalesce(g.evidence, "").label("evidence"),
+            g.model_id.label("model"),
         )
         .select_from(
             t.suggestions.join(t.segments, s.id == g.segment_id).join(t.documents).join(t.cases)

@@ -170,8 +170,22 @@ suggestions = sa.Table(
     sa.Column("rank", sa.Integer, nullable=False),
     sa.Column("model_id", sa.String(100), nullable=False),
     sa.Column("created_at", sa.String(40), nullable=False),
+    # Up to 5 words or phrases of the passage that most raised the score, ";"-separated,
+    # each a verbatim substring of the passage (migration 6).
+    sa.Column("evidence", sa.Text, nullable=True),
     sa.PrimaryKeyConstraint("question_id", "segment_id", "code_id"),
     sqlite_with_rowid=False,
+)
+
+# Sentence embeddings of passages, computed once per passage and encoder (float16 bytes),
+# so training and suggesting never embed a passage twice (migration 6).
+segment_embeddings = sa.Table(
+    "segment_embeddings",
+    metadata,
+    sa.Column("segment_id", sa.ForeignKey("segments.id"), nullable=False),
+    sa.Column("encoder", sa.String(100), nullable=False),
+    sa.Column("vector", sa.LargeBinary, nullable=False),
+    sa.PrimaryKeyConstraint("encoder", "segment_id"),
 )
 
 models = sa.Table(

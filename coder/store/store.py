@@ -20,7 +20,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from coder.codebook import Codebook, parse_codebook
+from coder.codebook import NOT_APPLICABLE, Codebook, parse_codebook
 from coder.errors import StoreError
 from coder.store import codings as coding_ops
 from coder.store import schema as t
@@ -466,7 +466,7 @@ class Store:
         *,
         batched: bool = False,
     ) -> int:
-        """Store a model's suggestions (segment, code, score, rank) for a question.
+        """Store a model's suggestions (segment, code, score, rank[, evidence]) for a question.
 
         Earlier suggestions for the question (only for ``segment_ids`` when given) are
         replaced in the same transaction, so readers see the old set or the new one, never a
@@ -475,7 +475,7 @@ class Store:
         the iterable rolls everything back.
         """
         question = self.codebook().question(question_id)
-        known = {c.id for c in question.codes}
+        known = {c.id for c in question.codes} | {NOT_APPLICABLE}
         g = t.suggestions.c
         written = 0
         with self.write() as conn:
@@ -490,8 +490,8 @@ class Store:
                     )
             time = coding_ops.now()
             for batch in rows if batched else [rows]:
-                batch = list(batch)
-                unknown = {code for _seg, code, _score, _rank in batch} - known
+                batch = [(*row, None)[:5] for row in batch]  # evidence is optional
+                unknown = {row[1] for row in batch} - known
                 if unknown:
                     raise StoreError(
                         f"suggestion for unknown code '{sorted(unknown)[0]}' "
@@ -502,8 +502,8 @@ class Store:
                         conn,
                         t.suggestions,
                         [
-                            (seg, question_id, code, float(score), rank, model_id, time)
-                            for seg, code, score, rank in batch
+                            (seg, question_id, code, float(score), rank, model_id, time, evidence)
+                            for seg, code, score, rank, evidence in batch
                         ],
                     )
                 written += len(batch)
