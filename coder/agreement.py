@@ -7,6 +7,10 @@ Each coder's *answer* on a unit is the set of codes they gave it, so:
   is the one code; in a ``multi`` question two answers agree only when the sets are equal);
 - per code: presence/absence of that code in each coder's answer (binary, nominal).
 
+The answer ``n/a`` (not applicable) is an answer like any other in the overall figures
+(``{n/a}`` against ``{x}`` is a disagreement); the per-code rows are the codebook's codes,
+where ``n/a`` is the absence of the code.
+
 A coder who did not code a passage is a missing value there, not a disagreement.
 Percent agreement is the share of agreeing coder pairs per unit, averaged over units
 (for two coders: the share of units with the same answer). Cohen's kappa is given for

@@ -44,6 +44,7 @@ _RESERVED_HOTKEYS = set("jknhl[] uqmfcoa/?0")  # navigation and commands in the 
 # coding log and the suggestions, never a code of the codebook (a code may not be named so),
 # never counted in a tally. TUI key 0; `n/a` (any case) in a --code-column cell.
 NOT_APPLICABLE = "n/a"
+_NOT_A_CODE = "'n/a' (not applicable) is an answer to every question, not a code to change"
 
 _TOP_FIELDS = {
     "id",
@@ -324,6 +325,8 @@ class _Validator:
                 raise self.fail(path, "give either merge (with into) or retire")
             if "retire" in data:
                 code = self.text(data, "retire", path, required=True)
+                if code.casefold() == NOT_APPLICABLE:
+                    raise self.fail(path + ("retire",), _NOT_A_CODE)
                 if code in codes:
                     raise self.fail(
                         path + ("retire",), f"'{code}' is retired but still a code of '{q_id}'"
@@ -344,6 +347,10 @@ class _Validator:
             if not isinstance(into, str) or not into.strip():
                 raise self.fail(path + ("into",), "missing: the code the merged codes become")
             into = into.strip()
+            if NOT_APPLICABLE in {m.strip().casefold() for m in merge} | {into.casefold()}:
+                raise self.fail(
+                    path + ("into" if into.casefold() == NOT_APPLICABLE else "merge",), _NOT_A_CODE
+                )
             if into not in codes:
                 raise self.fail(path + ("into",), f"'{into}' is not a code of '{q_id}'")
             for m in merge:
@@ -400,6 +407,14 @@ class _Validator:
 
     def code(self, raw: Any, path: tuple) -> Code:
         data = self.mapping(raw, path, _CODE_FIELDS)
+        for key in ("id", "label"):
+            value = data.get(key)
+            if isinstance(value, str) and value.strip().casefold() == NOT_APPLICABLE:
+                raise self.fail(
+                    path + (key,),
+                    f"'{value.strip()}' is reserved for the answer 'not applicable' "
+                    "(key 0 in the coding screen); name the code otherwise",
+                )
         code_id = self.ident(data, path)
         label = self.text(data, "label", path, required=True)
         examples = data.get("examples") or []
@@ -411,6 +426,11 @@ class _Validator:
         if hotkey is not None:
             if len(hotkey) != 1:
                 raise self.fail(path + ("hotkey",), f"'{hotkey}' must be a single character")
+            if hotkey == "0":
+                raise self.fail(
+                    path + ("hotkey",),
+                    "'0' is reserved for the answer 'not applicable' in the coding screen",
+                )
             if hotkey in _RESERVED_HOTKEYS:
                 raise self.fail(
                     path + ("hotkey",),

@@ -3,7 +3,10 @@
 "Antal" counts cases (regions), not passages: a case counts once for a code when
 at least one of its passages carries the code. Human codings only by default
 (accepted suggestions are human decisions); model suggestions can be added above
-a score, and are then marked in every output.
+a score, and are then marked in every output: for a ``single`` question only a
+passage's top suggestion, for a ``multi`` question every code at or above the score.
+The answer ``n/a`` (not applicable) is never counted, whether a human gave it or it is a
+passage's top suggestion; how many passages were so judged is told in a footnote.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from coder.codebook import Codebook, Question
+from coder.codebook import NOT_APPLICABLE, Codebook, Question
 from coder.errors import CoderError
 from coder.store import Store, queries
 
@@ -68,6 +71,8 @@ class Tally:
     min_score: float | None = None  # set when suggestions were included
     coders: list[str] | None = None
     consensus: bool = False
+    not_applicable: int = 0  # passages judged not applicable (n/a), not counted
+    not_applicable_suggested: int = 0  # of which by their top suggestion
 
 
 def tally(
@@ -158,11 +163,18 @@ def _tally_question(
     rows = queries.coded_rows(store, question.id, coders)
     counted = _human_codes(rows, consensus)
     human_segments = {seg for _, seg, _, _ in rows}
-    suggested: dict[tuple[str, int], set[str]] = defaultdict(set)
+    not_applicable = sum(
+        1 for codes in counted.values() if NOT_APPLICABLE in codes and len(codes) == 1
+    )
+    suggested: dict[tuple[str, int], set[str]] = {}
+    not_applicable_suggested = 0
     if min_score is not None:
-        for case, seg, code, _score in queries.suggested_rows(store, question.id, min_score):
-            if seg not in human_segments:  # a human decision on the passage overrides the model
-                suggested[(case, seg)].add(code)
+        suggested, not_applicable_suggested = _suggested_codes(
+            queries.suggested_rows(store, question.id, min_score),
+            question,
+            min_score,
+            human_segments,  # a human decision on the passage (n/a too) overrides the model
+        )
 
     passages: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))  # code->case->n
     for (case, _seg), codes in counted.items():
@@ -217,7 +229,50 @@ def _tally_question(
         min_score=min_score,
         coders=coders,
         consensus=consensus,
+        not_applicable=not_applicable + not_applicable_suggested,
+        not_applicable_suggested=not_applicable_suggested,
     )
+
+
+def _suggested_codes(
+    rows: list[tuple[str, int, str, float, bool]],
+    question: Question,
+    min_score: float,
+    human_segments: set[int],
+) -> tuple[dict[tuple[str, int], set[str]], int]:
+    """(case, segment) -> suggested codes that count, and how many passages the model
+    judged not applicable, from (case, segment, code, score, top) rows.
+
+    A passage whose top suggestion is ``n/a`` counts for no code (judged not applicable
+    when that suggestion reaches ``min_score``). Otherwise in a ``single`` question only the
+    top suggestion counts, if it reaches ``min_score``; in a ``multi`` question every code
+    that reaches it.
+    """
+    top: dict[tuple[str, int], tuple[float, bool, str]] = {}
+    above: dict[tuple[str, int], set[str]] = defaultdict(set)
+    for case, seg, code, score, is_top in rows:
+        if seg in human_segments:
+            continue
+        key = (case, seg)
+        if is_top:  # should two share the top rank: the higher score, n/a on a tie
+            candidate = (score, code == NOT_APPLICABLE, code)
+            top[key] = max(top.get(key, candidate), candidate)
+        if score >= min_score and code != NOT_APPLICABLE:
+            above[key].add(code)
+    suggested: dict[tuple[str, int], set[str]] = {}
+    judged_not_applicable = 0
+    for key, (score, _, code) in top.items():
+        if code == NOT_APPLICABLE:
+            if score >= min_score:
+                judged_not_applicable += 1
+            continue
+        if question.mode == "single":
+            codes = {code} if score >= min_score else set()
+        else:
+            codes = above.get(key, set())
+        if codes:
+            suggested[key] = codes
+    return suggested, judged_not_applicable
 
 
 def _attr(attrs: dict, name: str) -> str:

@@ -2,7 +2,8 @@
 
 Headings follow the codebook's language (Swedish: Kategori | Antal | Andel |
 Avsnitt | Exempel). Cases that count only because of model suggestions are
-marked with ``*`` and explained in a footnote, in every format.
+marked with ``*`` and explained in a footnote, in every format; so is the number of
+passages judged not applicable (``n/a``), which are never counted.
 """
 
 from __future__ import annotations
@@ -34,6 +35,12 @@ class Words:
     human: str
     model: str
     percent_space: bool = True
+    # passages judged not applicable (n/a): one passage, several; {n} and {via}
+    not_applicable: tuple[str, str] = (
+        "{n} passage was judged not applicable (n/a) and is not counted{via}.",
+        "{n} passages were judged not applicable (n/a) and are not counted{via}.",
+    )
+    not_applicable_via: str = " ({n} by model suggestions)"
 
 
 WORDS = {
@@ -49,6 +56,11 @@ WORDS = {
         "Antal fall",
         "Kodat",
         "Modellförslag",
+        not_applicable=(
+            "{n} passage bedömdes inte tillämplig (n/a) och räknas inte{via}.",
+            "{n} passager bedömdes inte tillämpliga (n/a) och räknas inte{via}.",
+        ),
+        not_applicable_via=" ({n} enligt modellförslag)",
     ),
     "da": Words(
         "Kategori",
@@ -62,6 +74,11 @@ WORDS = {
         "Antal cases",
         "Kodet",
         "Modelforslag",
+        not_applicable=(
+            "{n} afsnit blev vurderet som ikke relevant (n/a) og tælles ikke med{via}.",
+            "{n} afsnit blev vurderet som ikke relevante (n/a) og tælles ikke med{via}.",
+        ),
+        not_applicable_via=" ({n} ifølge modelforslag)",
     ),
     "en": Words(
         "Category",
@@ -105,6 +122,12 @@ def footnotes(tally: Tally) -> list[str]:
     if tally.min_score is not None:
         n = sum(r.suggested_cases for r in tally.rows)
         notes.append(w.suggested.format(score=tally.min_score, n=n))
+    if tally.not_applicable:
+        n = tally.not_applicable
+        via = ""
+        if tally.not_applicable_suggested:
+            via = w.not_applicable_via.format(n=tally.not_applicable_suggested)
+        notes.append(w.not_applicable[n != 1].format(n=n, via=via))
     return notes
 
 

@@ -19,7 +19,7 @@ def db(backend_db: str) -> str:
 
 
 SEGMENT_HEADER = "segment_id,external_id,case,document,position,text"
-CODING_HEADER = "segment_id,external_id,case,question,code,coder,origin,time"
+CODING_HEADER = "segment_id,external_id,case,question,code,coder,origin,time,model,score"
 
 
 def coded_project(cli, db):

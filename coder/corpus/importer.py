@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from coder.codebook import NOT_APPLICABLE
 from coder.corpus.readers import (
     DOCUMENT_SUFFIXES,
     NOTE_NAMES,
@@ -222,7 +223,8 @@ def import_table(
     Rows whose id (or, without an id column, whose file and row) were imported
     before are matched to their existing passage: their codings are attached,
     nothing is duplicated. Codes may be given by id or label, several separated
-    by ``;`` in a ``multi`` question. Any unknown code refuses the whole import.
+    by ``;`` in a ``multi`` question; ``n/a`` (any case) marks the passage not applicable
+    to the question. Any unknown code refuses the whole import.
     """
     path = Path(path)
     summary = ImportSummary()
@@ -342,6 +344,9 @@ def _parse_codes(cell: str, question, path: Path, line: int) -> list[str]:  # no
     values = [v.strip() for v in str(cell).split(";") if v.strip()]
     ids: list[str] = []
     for value in values:
+        if value.casefold() == NOT_APPLICABLE:  # "this question does not apply"
+            ids.append(NOT_APPLICABLE)
+            continue
         code = question.resolve(value)
         if code is None:
             known = ", ".join(c.id for c in question.codes)
@@ -351,6 +356,11 @@ def _parse_codes(cell: str, question, path: Path, line: int) -> list[str]:  # no
             )
         ids.append(code.id)
     ids = list(dict.fromkeys(ids))
+    if NOT_APPLICABLE in ids and len(ids) > 1:
+        raise ImportError_(
+            f"{path} row {line}: '{NOT_APPLICABLE}' (not applicable) cannot be combined with "
+            f"codes ({'; '.join(values)}); nothing was imported"
+        )
     if question.mode == "single" and len(ids) > 1:
         raise ImportError_(
             f"{path} row {line}: question '{question.id}' takes one code, got {len(ids)} "

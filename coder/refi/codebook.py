@@ -8,7 +8,9 @@ tag with its id and hotkey; the folder's tag holds the question's id and mode.
 Import: folders tagged by coder become their questions again. From other programs, each
 top-level non-codable code with children becomes a ``multi`` question, and every other
 top-level code (with the codes under it) goes into one ``multi`` question ``codes``;
-empty non-codable folders are left out. Ids come from the tag, else from the name.
+empty non-codable folders are left out. Ids come from the tag, else from the name. A code
+another program named "N/A" is kept as the code "N/A (code)": the name is coder's answer
+"not applicable", which is no code.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pathlib import Path
 import yaml
 
 from coder import __version__
-from coder.codebook import Code, Codebook, parse_codebook
+from coder.codebook import NOT_APPLICABLE, Code, Codebook, parse_codebook
 from coder.errors import CodebookError, CoderError
 from coder.refi.xml import (
     CODEBOOK_NS,
@@ -134,9 +136,12 @@ def _code_fields(element: ET.Element, question: dict, parent: str | None, out: I
             examples.append(paragraph[len(_EXAMPLE) :])
         elif paragraph:
             definition.append(paragraph)
+    label = (element.get("name") or code_id).strip() or code_id
+    if label.casefold() == NOT_APPLICABLE:
+        label = f"{label} (code)"
     code = {
         "id": code_id,
-        "label": (element.get("name") or code_id).strip() or code_id,
+        "label": label,
         "definition": "\n\n".join(definition),
         **fields,
         "examples": examples,

@@ -3,8 +3,12 @@
 
 Every passage is a PlainTextSelection (code-point offsets, half-open) carrying one Coding
 per current coding, its coder as a User; case attributes are Variables, cases list their
-documents; memos are Notes referenced from their passage. GUIDs are uuid5 of the project
-uuid and the object's id, so exporting the same project twice gives the same GUIDs.
+documents; memos are Notes referenced from their passage. The answer ``n/a`` (not
+applicable) is no code of the codebook: it becomes a Note ``n/a`` referenced from the
+passage, by its coder at its time, whose Description's ``[coder {...}]`` tag names the
+code ``n/a`` and the question, so ``coder import-project`` makes it a coding again. GUIDs
+are uuid5 of the project uuid and the object's id, so exporting the same project twice
+gives the same GUIDs.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from coder import __version__
+from coder.codebook import NOT_APPLICABLE
 from coder.refi.codebook import add_codes, code_guid
 from coder.refi.xml import PROJECT_NS, guid, root_element, serialise, sub, text_child, with_tag
 from coder.store import Store
@@ -29,6 +34,7 @@ class ExportSummary:
     notes: int = 0
     users: int = 0
     left_out: int = 0  # codings of codes no longer in the codebook
+    not_applicable: int = 0  # n/a codings, written as Notes (not counted in ``notes``)
 
 
 def lf_only(text: str) -> tuple[str, list[int] | None]:
@@ -66,6 +72,10 @@ def _value_text(kind: str, value: object) -> str:
 def _excerpt(text: str, limit: int = 60) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def _not_applicable_guid(pid: str, coding) -> str:  # noqa: ANN001 - a snapshot row
+    return guid("not-applicable", pid, coding.segment_id, coding.question_id, coding.coder)
 
 
 def export_qdpx(store: Store, path: Path) -> ExportSummary:
@@ -116,10 +126,14 @@ def export_qdpx(store: Store, path: Path) -> ExportSummary:
     segments_of: dict[int, list] = {}
     for seg in snap.segments:
         segments_of.setdefault(seg.document_id, []).append(seg)
+    questions = {q.id: q for q in codebook.questions}
     codings_of: dict[int, list] = {}
+    not_applicable_of: dict[int, list] = {}
     for coding in snap.codings:
         if (coding.question_id, coding.code_id) in known:
             codings_of.setdefault(coding.segment_id, []).append(coding)
+        elif coding.code_id == NOT_APPLICABLE and coding.question_id in questions:
+            not_applicable_of.setdefault(coding.segment_id, []).append(coding)
         else:
             summary.left_out += 1
     memos_of: dict[int, list] = {}
@@ -175,7 +189,9 @@ def export_qdpx(store: Store, path: Path) -> ExportSummary:
                 summary.codings += 1
             for memo in memos_of.get(seg.id, []):
                 sub(selection, "NoteRef", targetGUID=guid("memo", pid, memo.id))
-    if snap.memos:
+            for coding in not_applicable_of.get(seg.id, []):
+                sub(selection, "NoteRef", targetGUID=_not_applicable_guid(pid, coding))
+    if snap.memos or not_applicable_of:
         notes = sub(root, "Notes")
         where = {
             seg.id: (doc.name, seg.position)
@@ -194,6 +210,30 @@ def export_qdpx(store: Store, path: Path) -> ExportSummary:
             )
             text_child(note, "PlainTextContent", memo.text)
             summary.notes += 1
+        for seg_id, codings in not_applicable_of.items():
+            doc_name, position = where[seg_id]
+            for coding in codings:
+                question = questions[coding.question_id]
+                note = sub(
+                    notes,
+                    "Note",
+                    guid=_not_applicable_guid(pid, coding),
+                    name=f"{NOT_APPLICABLE} on {doc_name}, passage {position + 1}: "
+                    f"{question.title}",
+                    creatingUser=user_guid[coding.coder],
+                    creationDateTime=coding.time,
+                )
+                text_child(
+                    note,
+                    "Description",
+                    with_tag(
+                        f"Not applicable: the question '{question.title}' does not apply "
+                        "to this passage.",
+                        {"code": NOT_APPLICABLE, "question": question.id},
+                    ),
+                )
+                text_child(note, "PlainTextContent", NOT_APPLICABLE)
+                summary.not_applicable += 1
 
     # the codebook's description, and what a codebook has beyond its codes, in the tag
     description = codebook.description or f"A coder project on '{codebook.title}'."

@@ -6,9 +6,11 @@ become documents (from ``sources/`` or inline PlainTextContent); every distinct 
 selection becomes a passage with its exact offsets, and text no selection covers is
 split into paragraph passages, so everything can still be coded. Codings on selections
 become coding events by their User, at their time; Notes referenced from selections
-become memos. Picture, PDF, audio and video sources, external files, and codings or notes
-that are not on a text selection are listed as left out. The project is written in one
-go: if anything fails, no file is left behind.
+become memos, except the Notes coder writes for the answer ``n/a`` (tagged with the code
+``n/a`` and a question), which become ``n/a`` codings again. Picture, PDF, audio and
+video sources, external files, and codings or notes that are not on a text selection are
+listed as left out. The project is written in one go: if anything fails, no file is left
+behind.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pathlib import Path, PurePosixPath
 
 import sqlalchemy as sa
 
-from coder.codebook import parse_codebook
+from coder.codebook import NOT_APPLICABLE, parse_codebook
 from coder.corpus.segment import paragraphs
 from coder.errors import CodebookError, CoderError
 from coder.refi.codebook import codebook_from_codes, codebook_yaml, slug
@@ -213,6 +215,7 @@ def _document(source, text, name, code_guids, users, notes, summary) -> dict:  #
     """Passages (selections, then paragraphs of what they leave uncovered), their codings
     and memos, for one text source."""
     selections: dict[tuple[int, int], dict] = {}
+    questions = {question for question, _ in code_guids.values()}
     for sel in children(source, "PlainTextSelection"):
         label = sel.get("name") or _norm(sel.get("guid"))
         try:
@@ -242,6 +245,19 @@ def _document(source, text, name, code_guids, users, notes, summary) -> dict:  #
             entry["codings"].append((*target, coder, coding.get("creationDateTime")))
         for ref in children(sel, "NoteRef"):
             note = notes.get(_norm(ref.get("targetGUID")))
+            _, note_tag = split_tag(child_text(note, "Description") if note is not None else None)
+            if note_tag.get("code") == NOT_APPLICABLE:  # "not applicable", as coder writes it
+                question = str(note_tag.get("question") or "")
+                if question not in questions:
+                    summary.left_out.append(
+                        f"an n/a answer in '{name}' for an unknown question '{question}'"
+                    )
+                    continue
+                coder = users.get(_norm(note.get("creatingUser"))) or "unknown"
+                entry["codings"].append(
+                    (question, NOT_APPLICABLE, coder, note.get("creationDateTime"))
+                )
+                continue
             content = child_text(note, "PlainTextContent") if note is not None else None
             if not content or not content.strip():
                 continue

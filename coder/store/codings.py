@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from coder.codebook import Question
+from coder.codebook import NOT_APPLICABLE, Question
 from coder.store import schema as t
 
 HUMAN = "human"
@@ -153,19 +153,36 @@ def changes_to_set(
 ) -> list[Change]:
     """The events that make a coder's codes for a segment include ``wanted``.
 
-    In a ``single`` question, or with ``replace``, codes not wanted are removed.
+    In a ``single`` question, or with ``replace``, codes not wanted are removed. The answer
+    ``n/a`` (not applicable) excludes every code in both modes: adding it removes the
+    coder's codes on the passage, adding a code removes it.
     """
     wanted = list(dict.fromkeys(wanted))
+    if NOT_APPLICABLE in wanted and len(wanted) > 1:
+        raise ValueError(f"'{NOT_APPLICABLE}' (not applicable) cannot be combined with codes")
     changes: list[Change] = []
     if question.mode == "single" or replace:
-        for code_id in sorted(present - set(wanted)):
-            changes.append(Change(segment_id, question.id, code_id, "removed", origin))
+        dropped = present - set(wanted)
+    elif NOT_APPLICABLE in wanted:
+        dropped = present - {NOT_APPLICABLE}
+    elif wanted:
+        dropped = present & {NOT_APPLICABLE}
+    else:
+        dropped = set()
+    for code_id in sorted(dropped):
+        changes.append(Change(segment_id, question.id, code_id, "removed", origin))
     for code_id in wanted:
         if code_id not in present:
             changes.append(
                 Change(segment_id, question.id, code_id, "added", origin, model_id, score)
             )
     return changes
+
+
+def known_code(question: Question, code_id: str) -> None:
+    """Raise ``KeyError`` unless ``code_id`` is a code of the question or ``n/a``."""
+    if code_id != NOT_APPLICABLE:
+        question.code(code_id)
 
 
 def last_undoable_action(conn: sa.Connection, coder_id: int) -> int | None:

@@ -4,9 +4,10 @@ Added codes and questions appear; a code with the same id and a new label keeps 
 codings; codes declared merged or retired (the codebook's ``changes:``) have their
 codings moved or removed by new events in the log, one action per coder, so history is
 never deleted. A code (or question) that disappears without a declaration while passages
-are coded with it stops the update; so does a question turning ``single`` while a coder
-has several of its codes on a passage. Everything happens in one transaction; models
-trained on the older version then show as stale.
+are coded with it stops the update (the answer ``n/a`` is no code: it never disappears);
+so does a question turning ``single`` while a coder has several of its codes on a
+passage. Everything happens in one transaction; models trained on the older version then
+show as stale.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from coder.codebook import Codebook
+from coder.codebook import NOT_APPLICABLE, Codebook
 from coder.errors import CoderError
 from coder.store import codings as coding_ops
 from coder.store import schema as t
@@ -181,7 +182,7 @@ def update_codebook(store: Store, new: Codebook, source_name: str) -> UpdateSumm
         g = t.suggestions.c
         for question in old.questions:
             kept = (
-                [cd.id for cd in new_questions[question.id].codes]
+                [cd.id for cd in new_questions[question.id].codes] + [NOT_APPLICABLE]
                 if question.id in new_questions
                 else []
             )

@@ -9,7 +9,8 @@ the copy, or an earlier merge) is skipped: merging twice adds nothing.
 
 Everything happens in one transaction on ``store``. If any coding or memo of the other
 project cannot be placed (its passage is not in this corpus or has other text, or its
-code is not in this codebook) nothing is merged and the error names the first few.
+code is not in this codebook) nothing is merged and the error names the first few. The
+answer ``n/a`` (not applicable) is known to every question of the codebook.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from coder.codebook import NOT_APPLICABLE
 from coder.errors import CoderError
 from coder.store import Store
 from coder.store import codings as coding_ops
@@ -101,6 +103,7 @@ def _merge(store: Store, other: Store) -> MergeSummary:
     summary = MergeSummary(describe(other.db))
     codebook = store.codebook()
     known_codes = {(q.id, c.id) for q in codebook.questions for c in q.codes}
+    known_codes |= {(q.id, NOT_APPLICABLE) for q in codebook.questions}
     a, e, m, cod = t.actions.c, t.coding_events.c, t.memos.c, t.coders.c
     with other.read() as src:
         there = _passages(src)

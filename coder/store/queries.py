@@ -83,6 +83,8 @@ CODING_COLUMNS = (
     "coder",
     "origin",
     "time",
+    "model",  # for codings accepted from a suggestion: the model and its score
+    "score",
 )
 
 
@@ -106,8 +108,12 @@ def iter_segments(store: Store) -> Iterator[dict]:
 
 
 def iter_codings(store: Store) -> Iterator[dict]:
-    """Current codings (the state derived from the event log), one row per code and coder."""
+    """Current codings (the state derived from the event log), one row per code and coder.
+
+    ``model`` and ``score`` say which suggestion a coding was accepted from ("" and None
+    for human codings); the code ``n/a`` means "not applicable to this question"."""
     s, d, c, k, cod = t.segments.c, t.documents.c, t.cases.c, t.codings.c, t.coders.c
+    e = t.coding_events.c
     query = (
         sa.select(
             s.id.label("segment_id"),
@@ -118,12 +124,15 @@ def iter_codings(store: Store) -> Iterator[dict]:
             cod.name.label("coder"),
             k.origin,
             k.time,
+            sa.func.coalesce(e.model_id, "").label("model"),
+            e.score,
         )
         .select_from(
             t.codings.join(t.segments, t.segments.c.id == k.segment_id)
             .join(t.documents)
             .join(t.cases)
             .join(t.coders, t.coders.c.id == k.coder_id)
+            .outerjoin(t.coding_events, e.id == k.event_id)
         )
         .order_by(c.name, d.name, s.position, k.question_id, k.code_id, cod.name)
     )
@@ -164,20 +173,29 @@ def coded_rows(
 
 def suggested_rows(
     store: Store, question_id: str, min_score: float
-) -> list[tuple[str, int, str, float]]:
-    """(case, segment id, code, score) for stored suggestions at or above ``min_score``."""
+) -> list[tuple[str, int, str, float, bool]]:
+    """(case, segment id, code, score, top) for stored suggestions at or above ``min_score``,
+    and for every passage's top suggestion (the lowest rank) whatever its score; ``top``
+    marks the latter."""
     g, s, d, c = t.suggestions.c, t.segments.c, t.documents.c, t.cases.c
+    best = sa.alias(t.suggestions, "best")
+    top_rank = (
+        sa.select(sa.func.min(best.c.rank))
+        .where(best.c.question_id == g.question_id, best.c.segment_id == g.segment_id)
+        .scalar_subquery()
+    )
+    is_top = g.rank == top_rank
     query = (
-        sa.select(c.name, g.segment_id, g.code_id, g.score)
+        sa.select(c.name, g.segment_id, g.code_id, g.score, is_top)
         .select_from(
             t.suggestions.join(t.segments, s.id == g.segment_id)
             .join(t.documents, d.id == s.document_id)
             .join(t.cases, c.id == d.case_id)
         )
-        .where(g.question_id == question_id, g.score >= min_score)
+        .where(g.question_id == question_id, sa.or_(g.score >= min_score, is_top))
     )
     with store.read() as conn:
-        return [tuple(row) for row in conn.execute(query)]
+        return [(*row[:4], bool(row[4])) for row in conn.execute(query)]
 
 
 def coder_names(store: Store) -> list[str]:

@@ -384,9 +384,12 @@ class Store:
         model_id: str | None = None,
         score: float | None = None,
     ) -> int | None:
-        """Toggle a code on a passage for a coder; in a single question it replaces the old code."""
+        """Toggle a code on a passage for a coder; in a single question it replaces the old code.
+
+        ``code_id`` may be ``n/a`` (not applicable): it replaces the coder's codes on the
+        passage in either mode, and a code added later replaces it."""
         question = self.codebook().question(question_id)
-        question.code(code_id)  # raises KeyError for an unknown code
+        coding_ops.known_code(question, code_id)  # raises KeyError for an unknown code
         with self.write() as conn:
             coder_id = self.coder_in(conn, coder)
             present = coding_ops.current_codes(conn, segment_id, question_id, coder_id)
@@ -408,12 +411,15 @@ class Store:
     def set_codes(
         self, segment_id: int, question_id: str, code_ids: list[str], coder: str
     ) -> int | None:
-        """Make a coder's codes on a passage exactly ``code_ids`` (one undoable action)."""
+        """Make a coder's codes on a passage exactly ``code_ids`` (one undoable action);
+        ``["n/a"]`` marks the passage not applicable to the question."""
         question = self.codebook().question(question_id)
         for code_id in code_ids:
-            question.code(code_id)  # raises KeyError for an unknown code
+            coding_ops.known_code(question, code_id)  # raises KeyError for an unknown code
         if question.mode == "single" and len(code_ids) > 1:
             raise StoreError(f"question '{question_id}' takes one code, got {len(code_ids)}")
+        if NOT_APPLICABLE in code_ids and len(set(code_ids)) > 1:
+            raise StoreError(f"'{NOT_APPLICABLE}' (not applicable) cannot be combined with codes")
         with self.write() as conn:
             coder_id = self.coder_in(conn, coder)
             present = coding_ops.current_codes(conn, segment_id, question_id, coder_id)
