@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from itertools import zip_longest
 
 from coder.agreement import CONSENSUS, answers, disagreements
-from coder.codebook import Code, Question
+from coder.codebook import NOT_APPLICABLE, Code, Question
 from coder.errors import CoderError
 from coder.store import Store, queries
 from coder.store.codings import ACCEPTED, HUMAN
@@ -23,6 +23,7 @@ from coder.store.codings import ACCEPTED, HUMAN
 FILTERS = ("all", "uncoded", "code", "case", "search", "disagreements")
 ORDERINGS = ("document", "uncertain")
 RETRAIN_EVERY = 20  # new codings between background retrains in the coding screen
+NOT_APPLICABLE_LABEL = "not applicable (n/a)"  # how the screen names the answer NOT_APPLICABLE
 
 
 def uncertain_first(
@@ -59,6 +60,13 @@ class Suggestion:
     score: float
     model_id: str
     evidence: tuple[str, ...] = ()  # words of the passage that most raised the score
+
+
+def ranked_suggestions(by_rank: list[Suggestion]) -> list[Suggestion]:
+    """Suggestions best first: highest score, ties in stored rank order (``by_rank`` comes
+    ordered by rank). The first is the top suggestion: drawn as such and taken by enter,
+    even if the stored ranks disagree with the scores."""
+    return sorted(by_rank, key=lambda s: -s.score)  # stable: ties keep rank order
 
 
 @dataclass
@@ -118,8 +126,28 @@ class CodingSession:
         return self.codebook.questions[self.question_index]
 
     def _load_question(self) -> None:
+        # n/a is a coding like any other here: it counts as done for progress, `n`, the
+        # uncoded filter and the uncertain-first order, which all read this set.
         self.coded: set[int] = queries.coded_segment_ids(self.store, self.question.id, self.coder)
         self.case_coded: Counter[str] = Counter(self.case_of[s] for s in self.coded)
+        self._load_model()
+
+    def _load_model(self) -> None:
+        """Read the current question's latest model (once per question and per retrain,
+        not per keypress) for the calibration note next to the bars."""
+        model = self.store.latest_model(self.question.id)
+        if model is None:
+            self.calibration_note: str | None = "uncalibrated (0 codings)"
+            return
+        metrics = model.metrics if isinstance(model.metrics, dict) else {}
+        calibrated = not model.cold_start and metrics.get("calibrated") is True
+        self.calibration_note = None if calibrated else f"uncalibrated ({model.n_train} codings)"
+
+    def labels(self) -> dict[str, str]:
+        """code id -> label for the current question, in codebook order, n/a last."""
+        labels = {c.id: c.label for c in self.question.codes}
+        labels[NOT_APPLICABLE] = NOT_APPLICABLE_LABEL
+        return labels
 
     def next_question(self) -> Question:
         current = self.segment_id
@@ -242,6 +270,7 @@ class CodingSession:
     def suggestions_changed(self) -> None:
         """The stored suggestions were replaced (e.g. after a retrain): re-sort, stay put.
         Codings made while the retrain ran still count towards the next one."""
+        self._load_model()
         if self.ordering != "document":
             self.set_filter(*self.filter)
 
@@ -290,12 +319,14 @@ class CodingSession:
             mine=mine,
             others={} if self.blind else codes,
             memo=queries.latest_memo(self.store, seg, self.coder),
-            suggestions=[
-                Suggestion(code, score, model, tuple(filter(None, (evidence or "").split(";"))))
-                for code, score, model, evidence in queries.suggestions_for(
-                    self.store, seg, self.question.id
-                )
-            ],
+            suggestions=ranked_suggestions(
+                [
+                    Suggestion(code, score, model, tuple(filter(None, (evidence or "").split(";"))))
+                    for code, score, model, evidence in queries.suggestions_for(
+                        self.store, seg, self.question.id
+                    )
+                ]
+            ),
             index=self.position,
             view_size=len(self.view),
         )
@@ -310,7 +341,9 @@ class CodingSession:
 
     # -- writing -----------------------------------------------------------------------------
     def toggle(self, code_id: str, *, suggestion: Suggestion | None = None) -> set[str]:
-        """Toggle a code on the current passage (saved before returning); return my codes."""
+        """Toggle a code on the current passage (saved before returning); return my codes.
+        ``code_id`` may be NOT_APPLICABLE (key 0): the store keeps it exclusive, replacing
+        my codes for the question, and a code added later replaces it."""
         seg = self.segment_id
         if seg is None:
             raise CoderError("no passage to code")
@@ -353,10 +386,13 @@ class CodingSession:
         return self.store.codes_of(seg, self.question.id, CONSENSUS)
 
     def accept_top_suggestion(self) -> Suggestion | None:
+        """Accept the suggestion with the highest score (the one drawn as the top one);
+        an n/a suggestion marks the passage not applicable. Accepting what is already
+        coded changes nothing."""
         passage = self.passage()
         if passage is None or not passage.suggestions:
             return None
-        top = passage.suggestions[0]
+        top = passage.suggestions[0]  # ranked_suggestions: highest score first
         if top.code not in passage.mine:
             self.toggle(top.code, suggestion=top)
         return top

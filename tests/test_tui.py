@@ -106,8 +106,8 @@ async def test_filter_uncoded_and_by_case(project):
             assert "filter: uncoded" in status_of(app)
             assert "1/56" in text_of(app, PassageView)
             await pilot.press("f")
-            # all, uncoded, disagreements, three codes, Blekinge, then Dalarna: seven steps
-            await pilot.press(*["down"] * 7, "enter")
+            # all, uncoded, disagreements, three codes, n/a, Blekinge, then Dalarna: eight steps
+            await pilot.press(*["down"] * 8, "enter")
             assert "filter: case Dalarna" in status_of(app)
             assert "1/4" in text_of(app, PassageView)
             await pilot.press("escape")
@@ -263,7 +263,9 @@ async def test_help_and_quit(project):
         app = make_app(store, "anna")
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.press("question_mark")
-            assert "toggle the n-th code" in str(app.screen.query_one("#help-text").render())
+            help_text = str(app.screen.query_one("#help-text").render())
+            assert "toggle the n-th code" in help_text
+            assert re.search(r"\n  0 +toggle n/a", help_text)
             await pilot.press("escape", "q")
         assert app.return_code == 0 or app.return_code is None
 
@@ -349,6 +351,8 @@ async def test_model_retrains_in_the_background_after_n_codings(project):
             rows = [r for r in queries.iter_suggestions(store) if r["question"] == "arbetssatt"]
             assert len({r["segment_id"] for r in rows}) == 57 - 3
             assert "Suggestions updated" in " ".join(str(n.message) for n in app._notifications)
+            # the calibration note was re-read after the retrain: three codings are too few
+            assert "uncalibrated (3 codings)" in text_of(app, CodePanel)
             # the passage on screen shows the new model's scores as bars
             shown = app.screen.passage.suggestions
             assert shown and {s.model_id for s in shown} == {model.id}
@@ -385,3 +389,225 @@ async def test_keys_typed_ahead_are_handled_in_the_order_typed(project):
         assert store.codes_of(ids[("Blekinge", 2)], "arbetssatt", "anna") == {
             "overgripande-ambition"
         }
+
+
+# -- suggestions an evaluator can trust: top = highest score, n/a, evidence, calibration -------
+def coding_events(store) -> list[tuple]:
+    import sqlalchemy as sa
+
+    from coder.store import schema as t
+
+    with store.read() as conn:
+        rows = conn.execute(sa.select(t.coding_events).order_by(t.coding_events.c.id)).all()
+    return [(r.code_id, r.event, r.origin, r.score) for r in rows]
+
+
+def bar_lines(panel: str) -> list[str]:
+    return [line for line in panel.splitlines() if re.search(r"\d\.\d\d", line)]
+
+
+async def test_enter_accepts_the_highest_score_even_when_stored_ranks_disagree(project):
+    with Store.open(project) as store:
+        first = segment_ids(store)[("Blekinge", 0)]
+        store.replace_suggestions(
+            "arbetssatt",
+            [  # ranks out of order with the scores; a tie at 0.70 goes to the lower rank
+                (first, "generell-ansats", 0.20, 1, None),
+                (first, "strategiskt-ramverk", 0.70, 3, None),
+                (first, "overgripande-ambition", 0.70, 2, None),
+            ],
+            model_id="model-1",
+        )
+        app = make_app(store, "anna")
+        async with app.run_test(size=(80, 24)) as pilot:
+            shown = app.screen.passage.suggestions
+            assert [s.code for s in shown] == [
+                "overgripande-ambition",
+                "strategiskt-ramverk",
+                "generell-ansats",
+            ]
+            panel = text_of(app, CodePanel)
+            marked = [line for line in bar_lines(panel) if "◀ enter" in line]
+            assert len(marked) == 1 and "0.70" in marked[0]
+            # the bars are drawn best first: the first one shown is the one enter takes
+            bars = bar_lines(panel)
+            assert bars[0] == marked[0]
+            assert [re.search(r"\d\.\d\d", line)[0] for line in bars] == ["0.70", "0.70", "0.20"]
+            # the marked bar is the one under "Övergripande ambition"
+            before = panel[: panel.index("◀ enter")]
+            assert before.splitlines()[-2].endswith("[ ] Övergripande ambition")
+            await pilot.press("enter")
+            assert store.codes_of(first, "arbetssatt", "anna") == {"overgripande-ambition"}
+            assert "[x] Övergripande ambition" in text_of(app, CodePanel)
+        assert coding_events(store) == [
+            ("overgripande-ambition", "added", "accepted-suggestion", 0.70)
+        ]
+
+
+async def test_zero_marks_not_applicable_toggles_and_is_exclusive(project):
+    with Store.open(project) as store:
+        ids = segment_ids(store)
+        first = ids[("Blekinge", 0)]
+        app = make_app(store, "anna")
+        async with app.run_test(size=(80, 24)) as pilot:
+            assert "not applicable" not in text_of(app, CodePanel)  # shown once it applies
+            await pilot.press("0")
+            assert store.codes_of(first, "arbetssatt", "anna") == {"n/a"}
+            panel = text_of(app, CodePanel)
+            assert "0 [x] not applicable (n/a)" in panel
+            assert "[x] Strategiskt ramverk" not in panel
+            assert "coded 1/57" in status_of(app)
+            assert "1/4 Blekinge" in str(
+                app.screen.query_one(CaseList).get_option_at_index(0).prompt
+            )
+            await pilot.press("1")  # a real code replaces n/a
+            assert store.codes_of(first, "arbetssatt", "anna") == {"strategiskt-ramverk"}
+            assert "[x] not applicable" not in text_of(app, CodePanel)
+            await pilot.press("0")  # and n/a replaces the code
+            assert store.codes_of(first, "arbetssatt", "anna") == {"n/a"}
+            await pilot.press("0")  # pressing 0 again takes it back
+            assert store.codes_of(first, "arbetssatt", "anna") == set()
+            assert "coded 0/57" in status_of(app)
+            await pilot.press("u")  # undo brings n/a back
+            assert store.codes_of(first, "arbetssatt", "anna") == {"n/a"}
+            assert "coded 1/57" in status_of(app)
+            # a multi question: n/a removes every code of mine, a code removes n/a
+            await pilot.press("tab", "1", "2")
+            assert len(store.codes_of(first, "utveckling", "anna")) == 2
+            await pilot.press("0")
+            assert store.codes_of(first, "utveckling", "anna") == {"n/a"}
+            await pilot.press("3")
+            assert store.codes_of(first, "utveckling", "anna") == {"specifika-insatser"}
+        # the other questions were left alone
+        assert store.codes_of(first, "arbetssatt", "anna") == {"n/a"}
+
+
+async def test_not_applicable_counts_as_done_for_next_uncoded_filter_and_order(project):
+    with Store.open(project) as store:
+        ids = segment_ids(store)
+        app = make_app(store, "anna")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("0", "j", "0", "k")  # Blekinge passages 1 and 2 are n/a
+            assert "1/57" in text_of(app, PassageView)
+            await pilot.press("n")  # skips passage 2: n/a counts as coded
+            assert "passage 3 " in text_of(app, PassageView)
+            assert "coded 2/57" in status_of(app)
+            await pilot.press("f", "down", "enter")  # "Passages I have not coded"
+            assert "filter: uncoded" in status_of(app)
+            session = app.session
+            assert len(session.view) == 55
+            assert ids[("Blekinge", 0)] not in session.view
+            assert ids[("Blekinge", 1)] not in session.view
+            await pilot.press("escape", "o")  # most uncertain first: the n/a ones go last
+            assert session.view[-2:] == [ids[("Blekinge", 0)], ids[("Blekinge", 1)]]
+            await pilot.press("f", *["down"] * 6, "enter")  # "Coded: not applicable (n/a)"
+            assert "filter: code n/a" in status_of(app)
+            assert sorted(session.view) == sorted([ids[("Blekinge", 0)], ids[("Blekinge", 1)]])
+
+
+async def test_a_not_applicable_suggestion_is_a_bar_and_enter_marks_it(project):
+    with Store.open(project) as store:
+        first = segment_ids(store)[("Blekinge", 0)]
+        store.replace_suggestions(
+            "arbetssatt",
+            [(first, "n/a", 0.64, 1, None), (first, "generell-ansats", 0.31, 2, None)],
+            model_id="model-1",
+        )
+        store.toggle_code(first, "arbetssatt", "n/a", "bo")
+        app = make_app(store, "anna")
+        async with app.run_test(size=(80, 24)) as pilot:
+            panel = text_of(app, CodePanel)
+            assert "0 [ ] not applicable (n/a)  ◆ bo" in panel
+            (marked,) = [line for line in bar_lines(panel) if "◀ enter" in line]
+            assert "0.64" in marked and "█" in marked
+            await pilot.press("enter")
+            assert store.codes_of(first, "arbetssatt", "anna") == {"n/a"}
+            assert "0 [x] not applicable (n/a)" in text_of(app, CodePanel)
+            assert "coded 1/57" in status_of(app)
+            await pilot.press("enter")  # accepting again does not take it back
+            assert store.codes_of(first, "arbetssatt", "anna") == {"n/a"}
+            # adjudication names n/a, not a blank or a crash
+            store.toggle_code(first, "arbetssatt", "generell-ansats", "cilla")
+            await pilot.press("j", "k")
+            view = text_of(app, PassageView)
+            assert re.search(r"\n  bo: not applicable \(n/a\)\n", view)
+            assert re.search(r"\n  cilla: Generell ansats\n", view)
+        accepted = [e for e in coding_events(store) if e[2] == "accepted-suggestion"]
+        assert accepted == [("n/a", "added", "accepted-suggestion", 0.64)]
+
+
+async def test_evidence_of_the_top_suggestion_is_shown_and_highlighted(project):
+    with Store.open(project) as store:
+        first = segment_ids(store)[("Blekinge", 0)]
+        store.replace_suggestions(
+            "arbetssatt",
+            [
+                (first, "generell-ansats", 0.30, 1, "ambition"),
+                (first, "strategiskt-ramverk", 0.55, 2, "lärande;strategier"),
+            ],
+            model_id="model-1",
+        )
+        app = make_app(store, "anna")
+        async with app.run_test(size=(80, 24)):
+            panel = text_of(app, CodePanel).splitlines()
+            # under the top suggestion's bar, and only its evidence
+            why = panel.index("why: lärande · strategier")
+            assert panel[why - 2] == "1 [ ] Strategiskt ramverk"
+            assert "◀ enter" in panel[why - 1]
+            rendered = app.screen.query_one(PassageView).render()
+            text = str(rendered)
+            marked = sorted(
+                text[s.start : s.end]
+                for s in rendered.spans
+                if getattr(s.style, "underline", False)
+            )
+            # whole words of the passage, as often as they occur; not "ambition" (not the top)
+            assert marked == ["lärande", "lärande", "strategier"]
+
+
+async def test_calibration_note_next_to_the_bars(project):
+    with Store.open(project) as store:
+        first = segment_ids(store)[("Blekinge", 0)]
+        store.replace_suggestions(
+            "arbetssatt", [(first, "generell-ansats", 0.6, 1, None)], model_id="model-1"
+        )
+        store.replace_suggestions(
+            "utveckling", [(first, "generella-termer", 0.6, 1, None)], model_id="model-2"
+        )
+        model = dict(blob=b"", mac="0" * 64)
+        store.save_model(
+            model_id="model-1",
+            question_id="arbetssatt",
+            n_train=12,
+            cold_start=False,
+            metrics={"calibrated": False},
+            **model,
+        )
+        store.save_model(
+            model_id="model-2",
+            question_id="utveckling",
+            n_train=40,
+            cold_start=False,
+            metrics={"calibrated": True},
+            **model,
+        )
+        app = make_app(store, "anna")
+        calls = []
+        latest_model = store.latest_model
+        store.latest_model = lambda q: calls.append(q) or latest_model(q)
+        async with app.run_test(size=(80, 24)) as pilot:
+            assert "uncalibrated (12 codings)" in text_of(app, CodePanel)
+            await pilot.press("j")  # no suggestions here: no bars, no note
+            assert "uncalibrated" not in text_of(app, CodePanel)
+            await pilot.press("k", "1", "j", "k")
+            assert calls == []  # read once per question, not per keypress
+            await pilot.press("tab")
+            assert calls == ["utveckling"]
+            assert "0.60" in text_of(app, CodePanel)
+            assert "uncalibrated" not in text_of(app, CodePanel)  # calibrated: no note
+            await pilot.press("tab")  # insatser: no model at all, a cold start
+            store.replace_suggestions(
+                "insatser", [(first, "analyser-utredningar", 0.6, 1, None)], model_id="cold"
+            )
+            await pilot.press("j", "k")
+            assert "uncalibrated (0 codings)" in text_of(app, CodePanel)

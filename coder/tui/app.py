@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 
 from coder.agreement import CONSENSUS
+from coder.codebook import NOT_APPLICABLE
 from coder.errors import CoderError
 from coder.session import RETRAIN_EVERY, CodingSession
 from coder.store import Store
@@ -28,6 +29,7 @@ class CodingScreen(Screen):
     BINDINGS = [
         Binding("j,down", "move(1)", "Next", key_display="j"),
         Binding("k,up", "move(-1)", "Prev", key_display="k"),
+        Binding("0", "not_applicable", "n/a"),
         Binding("n", "next_uncoded", "Uncoded"),
         Binding("tab", "next_question", "Question", priority=True),
         Binding("u", "undo", "Undo"),
@@ -62,7 +64,7 @@ class CodingScreen(Screen):
                 yield CodePanel(id="codes")
                 yield CodeDetail(id="definition")
         yield Static(id="status")
-        yield Footer()
+        yield Footer(compact=True)  # compact: more of the keys fit in 80 columns
 
     def on_mount(self) -> None:
         db = self.session.store.db
@@ -79,10 +81,12 @@ class CodingScreen(Screen):
         if passage is not None and passage.mine and self.highlighted >= len(keyed):
             self.highlighted = 0
         self.highlighted = max(0, min(self.highlighted, len(keyed) - 1))
-        labels = {c.id: c.label for c in session.question.codes}
+        labels = session.labels()
         self.query_one(PassageView).show(passage, session.search_term, labels)
         self.query_one("#centre", VerticalScroll).scroll_home(animate=False)
-        self.query_one(CodePanel).show(session.question, keyed, passage, self.highlighted)
+        self.query_one(CodePanel).show(
+            session.question, keyed, passage, self.highlighted, session.calibration_note
+        )
         self.query_one(CodeDetail).show(keyed[self.highlighted][1] if keyed else None)
         coded, total = session.progress()
         share = coded / total if total else 0.0
@@ -122,8 +126,13 @@ class CodingScreen(Screen):
             return
         self.session.toggle(code_id)  # saved before we go on
         ids = [c.id for c in self.session.question.codes]
-        self.highlighted = ids.index(code_id)
+        if code_id in ids:
+            self.highlighted = ids.index(code_id)
         self._after_write()
+
+    def action_not_applicable(self) -> None:
+        """Key 0: the question does not apply to this passage (again: take it back)."""
+        self._toggle(NOT_APPLICABLE)
 
     def _after_write(self) -> None:
         if self.passage is not None:
@@ -194,7 +203,7 @@ class CodingScreen(Screen):
         if self.session.blind:
             self.notify("Blind coding hides other coders: adjudicate without --blind.")
             return
-        labels = {c.id: c.label for c in self.session.question.codes}
+        labels = self.session.labels()
         answers: dict[frozenset[str], list[str]] = {}
         everyone = sorted([(self.session.coder, passage.mine), *passage.others.items()])
         for coder, codes in everyone:
@@ -298,7 +307,7 @@ class CodingScreen(Screen):
         options = [("all", "All passages"), ("uncoded", "Passages I have not coded")]
         if not self.session.blind:
             options.append(("disagreements", "Coders disagree (adjudicate with a)"))
-        options += [(f"code:{c.id}", f"Coded: {c.label}") for c in self.session.question.codes]
+        options += [(f"code:{c}", f"Coded: {label}") for c, label in self.session.labels().items()]
         options += [(f"case:{case}", f"Case: {case}") for case in self.session.case_sizes]
 
         def chosen(key: str | None) -> None:

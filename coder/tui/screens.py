@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -17,8 +17,9 @@ HELP_SECTIONS = [
         "Coding keys",
         [
             ("1-9", "toggle the n-th code (a code's hotkey overrides its number)"),
+            ("0", "toggle n/a: the question does not apply here"),
             ("c", "pick any code by typing part of its label (long codebooks)"),
-            ("enter", "accept the top suggestion"),
+            ("enter", "accept the top suggestion (marked ◀ enter)"),
             ("left/right", "highlight the previous/next code (its definition shows)"),
         ],
     ),
@@ -71,8 +72,12 @@ class HelpScreen(_Modal):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(help_text(), id="help-text")
-            yield Label("escape closes", classes="hint")
+            with VerticalScroll(id="help-scroll"):  # at 80x24 not every key fits at once
+                yield Static(help_text(), id="help-text")
+            yield Label("up/down scroll · escape closes", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#help-scroll").focus()
 
 
 class TextPrompt(_Modal):

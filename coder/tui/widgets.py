@@ -9,8 +9,8 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from coder.agreement import CONSENSUS
-from coder.codebook import Code, Question
-from coder.session import Passage, Suggestion
+from coder.codebook import NOT_APPLICABLE, Code, Question
+from coder.session import NOT_APPLICABLE_LABEL, Passage, Suggestion
 
 BAR_WIDTH = 6
 _BLOCKS = " ▏▎▍▌▋▊▉█"
@@ -23,8 +23,24 @@ def score_bar(score: float, width: int = BAR_WIDTH) -> str:
     return ("█" * full + (_BLOCKS[rest] if rest else "")).ljust(width)
 
 
-def highlight(text: str, term: str | None, style: str = "reverse bold") -> Text:
+EVIDENCE_STYLE = "bold underline"
+MAX_EVIDENCE = 5  # words shown after "why:"
+
+
+def highlight(
+    text: str,
+    term: str | None,
+    style: str = "reverse bold",
+    words: tuple[str, ...] = (),
+    words_style: str = EVIDENCE_STYLE,
+) -> Text:
+    """``text`` with the search ``term`` highlighted anywhere, and ``words`` (a suggestion's
+    evidence) wherever they occur as whole words; case is ignored."""
     rendered = Text(text)
+    for word in words:
+        pattern = rf"(?<!\w){re.escape(word)}(?!\w)"
+        for match in re.finditer(pattern, text, flags=re.IGNORECASE):
+            rendered.stylize(words_style, match.start(), match.end())
     if term:
         for match in re.finditer(re.escape(term), text, flags=re.IGNORECASE):
             rendered.stylize(style, match.start(), match.end())
@@ -90,7 +106,9 @@ class PassageView(Static):
             out.append("\n")
         if passage.previous:
             out.append(_tail(passage.previous) + "\n\n", style="dim italic")
-        out.append_text(highlight(passage.text, term))
+        top = passage.suggestions[0] if passage.suggestions else None
+        evidence = top.evidence[:MAX_EVIDENCE] if top else ()
+        out.append_text(highlight(passage.text, term, words=evidence))
         out.append("\n\n")
         if passage.following:
             out.append(_clip(passage.following), style="dim italic")
@@ -137,7 +155,13 @@ def _tail(text: str, limit: int = 100) -> str:
 
 
 class CodePanel(Static):
-    """The question's codes with keys, my marks, other coders' marks and suggestion bars."""
+    """The question's codes with keys, my marks, other coders' marks and suggestion bars.
+
+    Codes with a suggestion come first, best score first, so the first bar shown is the
+    top suggestion, the one enter accepts (also marked ◀ enter), with its evidence under
+    it; above the bars, when the scores are not calibrated, a note says so. The other codes
+    follow in codebook order; keys stay with their codes. At 80x24 long codebooks do not
+    fit: this order keeps what enter takes, and why, on screen."""
 
     def show(
         self,
@@ -145,37 +169,70 @@ class CodePanel(Static):
         keyed: list[tuple[str, Code]],
         passage: Passage | None,
         highlighted: int,
+        calibration: str | None = None,
     ) -> None:
         mine = passage.mine if passage else set()
         others = passage.others if passage else {}
-        scores: dict[str, Suggestion] = {
-            s.code: s for s in (passage.suggestions if passage else [])
-        }
+        suggestions = passage.suggestions if passage else []  # best first
+        top = suggestions[0] if suggestions else None
+        scores: dict[str, Suggestion] = {}
+        for suggestion in suggestions:
+            scores.setdefault(suggestion.code, suggestion)
+        place = {code_id: n for n, code_id in enumerate(scores)}
         out = Text()
         out.append(f"{question.title}\n", style="bold")
         out.append(
-            "(one code)\n\n" if question.mode == "single" else "(several codes)\n\n", style="dim"
+            "(one code)\n" if question.mode == "single" else "(several codes)\n", style="dim"
         )
-        for i, (key, code) in enumerate(keyed):
-            line = Text()
-            line.append(f"{key or ' '} ", style="bold cyan")
-            line.append(
-                "[x] " if code.id in mine else "[ ] ", style="bold green" if code.id in mine else ""
-            )
-            line.append(code.label)
-            by = sorted(c for c, codes in others.items() if code.id in codes)
-            if by:
-                line.append(f"  ◆ {', '.join(by)}", style="magenta")
-            if code.id in scores:
-                score = scores[code.id].score
-                line.append(f"\n      {score_bar(score)} {score:.2f}", style="blue")
-            if i == highlighted:
-                line.stylize("reverse")
-            out.append_text(line)
+        rows = [(key, code.id, code.label) for key, code in keyed]
+        not_applicable = (
+            NOT_APPLICABLE in mine
+            or NOT_APPLICABLE in scores
+            or any(NOT_APPLICABLE in codes for codes in others.values())
+        )
+        if not_applicable:  # shown when marked or suggested; key 0 works always
+            rows.append(("0", NOT_APPLICABLE, NOT_APPLICABLE_LABEL))
+        numbered = list(enumerate(rows))  # the number is what `highlighted` counts
+        suggested = sorted((r for r in numbered if r[1][1] in scores), key=lambda r: place[r[1][1]])
+        if suggested and calibration:
+            out.append(f"{calibration}\n", style="yellow")
+        for i, (key, code_id, label) in suggested:
+            out.append_text(self._row(key, code_id, label, mine, others, i == highlighted))
+            score = scores[code_id].score
+            out.append(f"      {score_bar(score)} {score:.2f}", style="blue")
+            if top is not None and code_id == top.code:
+                out.append(" ◀ enter", style="bold blue")
+                if top.evidence:
+                    out.append("\nwhy: ", style="bold")
+                    out.append(" · ".join(top.evidence[:MAX_EVIDENCE]), style=EVIDENCE_STYLE)
             out.append("\n")
-        if scores:
-            out.append("\nenter: accept the top suggestion", style="dim")
+        for i, (key, code_id, label) in numbered:
+            if code_id not in scores:
+                out.append_text(self._row(key, code_id, label, mine, others, i == highlighted))
         self.update(out, layout=False)  # a fixed-size box: no screen re-layout per keypress
+
+    @staticmethod
+    def _row(
+        key: str,
+        code_id: str,
+        label: str,
+        mine: set[str],
+        others: dict[str, set[str]],
+        highlighted: bool,
+    ) -> Text:
+        line = Text()
+        line.append(f"{key or ' '} ", style="bold cyan")
+        line.append(
+            "[x] " if code_id in mine else "[ ] ", style="bold green" if code_id in mine else ""
+        )
+        line.append(label, style="italic" if code_id == NOT_APPLICABLE else "")
+        by = sorted(c for c, codes in others.items() if code_id in codes)
+        if by:
+            line.append(f"  ◆ {', '.join(by)}", style="magenta")
+        if highlighted:
+            line.stylize("reverse")
+        line.append("\n")
+        return line
 
 
 class CodeDetail(Static):
