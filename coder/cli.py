@@ -391,8 +391,14 @@ def status(db: Db = None) -> None:
         if model.cold_start:
             notes.append("cold start for some codes")
         metrics = model.metrics or {}
+        notes.append(f"features {metrics.get('features', 'tfidf')}")
+        if not metrics.get("calibrated"):
+            notes.append(f"uncalibrated ({model.n_train} codings)")
         if metrics.get("macro_f1") is not None:
-            notes.append(f"CV macro-F1 {metrics['macro_f1']:.2f}")
+            where = "held-out" if metrics.get("held_out") else "CV"
+            notes.append(f"{where} macro-F1 {metrics['macro_f1']:.2f}")
+        if metrics.get("ece") is not None:
+            notes.append(f"calibration error {metrics['ece']:.3f}")
         typer.echo(
             f"  {q.id:<24} {model.id}  {model.created_at[:16]}  {model.n_train} passages  "
             f"{stored} suggestions" + ("  (" + "; ".join(notes) + ")" if notes else "")
@@ -495,20 +501,41 @@ def train(
     """Train the suggester on the project's codings: one model per question."""
     from coder.suggest.service import train as train_models
 
-    with _open(db) as store, _progress("Training") as progress:
-        results = train_models(store, question, folds=folds, progress=progress)
+    with _open(db) as store:
+        _embed(store)
+        with _progress("Training") as progress:
+            results = train_models(store, question, folds=folds, progress=progress)
     for r in results:
         cold = "  (cold start: some codes have fewer than 5 codings)" if r.cold_start else ""
         figures = ""
-        if r.metrics:
-            figures = (
-                f"  grouped {r.metrics['folds']}-fold CV: accuracy {r.metrics['accuracy']:.2f}, "
-                f"macro-F1 {r.metrics['macro_f1']:.2f}, "
-                f"top-3 {r.metrics['top3_accuracy']:.2f}"
+        m = r.metrics
+        if m:
+            where = (
+                f"held-out cases ({m['passages']} passages)"
+                if m.get("held_out")
+                else f"grouped {m['folds']}-fold CV"
             )
+            figures = (
+                f"  {where}: accuracy {m['accuracy']:.2f}, macro-F1 {m['macro_f1']:.2f}, "
+                f"top-3 {m['top3_accuracy']:.2f}"
+            )
+            if m.get("ece") is not None:
+                figures += f", calibration error {m['ece']:.3f}"
+        calibration = "" if r.model.calibrated else "  (uncalibrated: too few codings)"
         typer.echo(
-            f"{r.question}: model {r.model_id} trained on {r.n_train} passages{figures}{cold}"
+            f"{r.question}: model {r.model_id} ({r.model.feature_set}) trained on {r.n_train} "
+            f"passages{figures}{calibration}{cold}"
         )
+
+
+def _embed(store) -> None:  # noqa: ANN001 - Store
+    """Compute the passages' missing sentence embeddings first, with a progress bar (each
+    batch is saved: an interrupted run resumes where it stopped)."""
+    from coder.suggest import embeddings
+
+    if embeddings.available() and embeddings.missing_count(store):
+        with _progress("Embedding passages") as progress:
+            embeddings.ensure(store, progress=progress)
 
 
 class EvalFormat(StrEnum):
@@ -528,11 +555,22 @@ def evaluate(
     live: Annotated[
         bool, typer.Option(help="How coders treated suggestions, and model-human agreement.")
     ] = False,
+    plot: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE.png", help="Draw the reliability diagram to this PNG file."),
+    ] = None,
     db: Db = None,
 ) -> None:
-    """Cross-validate the suggester grouped by case: how far to trust its suggestions."""
+    """Cross-validate the suggester grouped by case: how far to trust its suggestions
+    (accuracy, macro-F1, top-3, calibration error and reliability table)."""
     from coder.suggest import report
 
+    if plot is not None and live:
+        raise CoderError("--plot draws the cross-validated reliability; leave out --live")
+    if plot is not None and plot.suffix.lower() != ".png":
+        raise CoderError(f"{plot}: --plot writes a PNG file (FILE.png)")
+    if plot is not None and plot.parent and not plot.parent.exists():
+        raise CoderError(f"{plot}: folder {plot.parent} does not exist")
     with _open(db) as store:
         if live:
             from coder.suggest.live import live_report
@@ -542,6 +580,7 @@ def evaluate(
         else:
             from coder.suggest.service import evaluate_question
 
+            _embed(store)
             results = []
             with _progress("Cross-validating") as progress:
                 for q in _question_ids(store, question):
@@ -551,12 +590,17 @@ def evaluate(
                         )
                     )
             render = report.markdown
+    if plot is not None:
+        with _output(plot, binary=True) as tmp:
+            report.reliability_plot(results, tmp)
     if format is EvalFormat.json:
         typer.echo(
             json.dumps(results if question is None else results[0], ensure_ascii=False, indent=2)
         )
     else:
         typer.echo(render(results))
+    if plot is not None:
+        typer.echo(f"Wrote {plot}", err=True)
 
 
 def _question_ids(store, question: str | None) -> list[str]:  # noqa: ANN001
@@ -573,11 +617,18 @@ def suggest(
     only_uncoded: Annotated[bool, typer.Option(help="Only passages no one has coded.")] = False,
     db: Db = None,
 ) -> None:
-    """Score every passage with the trained models and store the top suggestions."""
+    """Score every passage with the trained models and store the top suggestions, each
+    with its score, rank (highest score first) and the words that raised it."""
+    with _open(db) as store:
+        _embed(store)
+        _suggest(store, question, top, only_uncoded)
+
+
+def _suggest(store, question: str | None, top: int, only_uncoded: bool) -> None:  # noqa: ANN001
     from coder.store import queries
     from coder.suggest import features
 
-    with _open(db) as store, _progress("Suggesting") as progress:
+    with _progress("Suggesting") as progress:
         if queries.segment_count(store) >= features.PARALLEL_FROM:
             codebook = store.codebook()  # start spaCy's process while scikit-learn imports
             features.prestart(codebook.language, codebook.pipeline)

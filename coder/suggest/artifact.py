@@ -1,29 +1,45 @@
-"""Saving and loading suggester models without pickle.
+"""Saving and loading suggester models with skops, never pickle.
 
-A model is a zip of NumPy arrays (``np.savez_compressed``, read back with
-``allow_pickle=False``) plus a JSON header: vocabularies, IDF weights, coefficients and
-calibration parameters, nothing executable. Every blob is signed with HMAC-SHA256 under a
-key kept in the project, so coder refuses a model it did not write (or one that was
-altered) instead of trusting it.
+A model file is a skops archive (``skops.io``): scikit-learn objects are rebuilt from
+their parts, and only the types listed in TRUSTED may appear in it, so loading executes
+nothing it was not meant to. Every blob is also signed with HMAC-SHA256 under a key kept in
+the project: coder refuses a model it did not write (or one that was altered) before it
+even reads it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import io
 import json
-import zipfile
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from coder.errors import CoderError
-from coder.suggest.model import TextClassifier
 from coder.suggest.question_model import QuestionModel
 
-FORMAT = "coder-model/1"
-_VECTORIZER_KEYS = ("analyzer", "ngram_range", "sublinear_tf", "lowercase", "token_pattern")
+FORMAT = "coder-model/2"
+# Everything a trained model is made of; anything else in a file refuses it.
+TRUSTED = [
+    "coder.suggest.model.CharTfidf",
+    "coder.suggest.model.LemmaTfidf",
+    "coder.suggest.model.Scores",
+    "coder.suggest.model.TextClassifier",
+    "sklearn.calibration.CalibratedClassifierCV",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.calibration._TemperatureScaling",
+    "sklearn.compose._column_transformer.ColumnTransformer",
+    "sklearn.compose._column_transformer._RemainderColsList",
+    "sklearn.frozen._frozen.FrozenEstimator",
+    "sklearn.preprocessing._function_transformer.FunctionTransformer",
+    "builtins.slice",
+    "numpy.float32",
+    "numpy.float64",
+    "numpy.int64",
+    "numpy.dtype",
+]
+_DROP = ("held_out_", "held_out_probabilities_")  # training-time figures, not needed to suggest
 
 
 class ForeignModelError(CoderError):
@@ -35,7 +51,8 @@ def sign(blob: bytes, key: bytes) -> str:
 
 
 def dumps(model: QuestionModel) -> bytes:
-    arrays: dict[str, np.ndarray] = {}
+    import skops.io as sio
+
     header = {
         "format": FORMAT,
         "question_id": model.question_id,
@@ -47,52 +64,58 @@ def dumps(model: QuestionModel) -> bytes:
         "descriptions": model.descriptions,
         "n_train": model.n_train,
         "params": _jsonable(model.params),
-        "classifier": None,
+        "feature_set": model.feature_set,
     }
-    clf = model.classifier
-    if clf is not None:
-        info = {
-            "params": _jsonable(clf.get_params()),
-            "classes": [str(c) for c in clf.classes_],
-            "temperature": getattr(clf, "temperature_", None),
-            "vectorizers": {},
-        }
-        for name in ("char_", "word_"):
-            vectorizer = getattr(clf, name, None)
-            if vectorizer is None:
-                continue
-            terms = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.get)
-            config = {k: _jsonable(getattr(vectorizer, k)) for k in _VECTORIZER_KEYS}
-            info["vectorizers"][name] = {"config": config, "terms": terms}
-            arrays[f"{name}idf"] = vectorizer.idf_.astype(np.float64)
-        arrays["coef"] = clf.coef_
-        arrays["intercept"] = np.asarray(clf.intercept_, dtype=np.float64)
-        if model.mode == "multi":
-            arrays["platt"] = clf.platt_
-            arrays["thresholds"] = clf.thresholds_
-        header["classifier"] = info
-    arrays["header"] = np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)
-    out = io.BytesIO()
-    np.savez_compressed(out, **arrays)
-    return out.getvalue()
+    classifier = model.classifier
+    kept = {}
+    if classifier is not None:
+        state = classifier.__dict__
+        kept = {name: state.pop(name) for name in _DROP if name in state}
+    try:
+        return sio.dumps(
+            {
+                "header": json.dumps(header),
+                "classifier": classifier,
+                "description_vectors": model.description_vectors,
+            }
+        )
+    finally:
+        if classifier is not None:
+            classifier.__dict__.update(kept)
 
 
 def loads(blob: bytes, *, key: bytes, mac: str) -> QuestionModel:
-    """Rebuild a model, refusing any blob whose signature does not match this project's key."""
+    """Rebuild a model, refusing any blob whose signature does not match this project's key,
+    and any whose contents are not the types a model is made of."""
+    import skops.io as sio
+
     if not hmac.compare_digest(sign(blob, key), mac or ""):
         raise ForeignModelError(
             "refusing a model this project did not write (its signature does not match); "
             "train a new one with `coder train`"
         )
     try:
-        with np.load(io.BytesIO(blob), allow_pickle=False) as data:
-            arrays = {name: data[name] for name in data.files}
-    except (ValueError, OSError, zipfile.BadZipFile) as exc:
-        raise ForeignModelError(f"unreadable model ({exc})") from None
-    header = json.loads(bytes(arrays.pop("header")).decode("utf-8"))
-    if header.get("format") != FORMAT:
-        raise ForeignModelError(f"unknown model format {header.get('format')!r}")
-    model = QuestionModel(
+        untrusted = [t for t in sio.get_untrusted_types(data=blob) if t not in TRUSTED]
+        if untrusted:
+            raise ForeignModelError(
+                f"refusing a model with unexpected contents ({untrusted[0]}); "
+                "train a new one with `coder train`"
+            )
+        data = sio.loads(blob, trusted=TRUSTED)
+        header = json.loads(data["header"])
+    except ForeignModelError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever a damaged archive raises
+        raise ForeignModelError(
+            f"unreadable model ({type(exc).__name__}: {exc}); train a new one with `coder train`"
+        ) from None
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        found = header.get("format") if isinstance(header, dict) else None
+        raise ForeignModelError(
+            f"a model in an older format ({found!r}); train a new one with `coder train`"
+        )
+    vectors = data.get("description_vectors")
+    return QuestionModel(
         question_id=header["question_id"],
         mode=header["mode"],
         codes=header["codes"],
@@ -102,28 +125,10 @@ def loads(blob: bytes, *, key: bytes, mac: str) -> QuestionModel:
         descriptions=header["descriptions"],
         n_train=header["n_train"],
         params=_tuples(header["params"]),
+        classifier=data["classifier"],
+        feature_set=header["feature_set"],
+        description_vectors=None if vectors is None else np.asarray(vectors),
     )
-    info = header["classifier"]
-    if info is not None:
-        clf = TextClassifier(**_tuples(info["params"]))
-        clf.classes_ = np.array(info["classes"], dtype=object)
-        clf.temperature_ = info["temperature"]
-        clf.char_ = clf.word_ = None
-        for name, spec in info["vectorizers"].items():
-            vectorizer = TfidfVectorizer(
-                **_tuples(spec["config"]),
-                vocabulary={t: i for i, t in enumerate(spec["terms"])},
-                dtype=np.float32,
-            )
-            vectorizer.idf_ = arrays[f"{name}idf"]
-            setattr(clf, name, vectorizer)
-        clf.coef_ = arrays["coef"]
-        clf.intercept_ = arrays["intercept"]
-        if model.mode == "multi":
-            clf.platt_ = arrays["platt"]
-            clf.thresholds_ = arrays["thresholds"]
-        model.classifier = clf
-    return model
 
 
 def _jsonable(value):  # noqa: ANN001, ANN202

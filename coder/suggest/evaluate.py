@@ -42,12 +42,15 @@ def out_of_fold(
     descriptions: dict[str, str] | None = None,
     params: dict | None = None,
     progress: Callable[[int, int], None] | None = None,
+    vectors: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Scores, ranks and 0/1 decisions for every passage from a model that never saw its case."""
+    """Scores, ranks and 0/1 decisions for every passage from a model that never saw its
+    case, one column per code of ``codes`` (which may end in n/a). ``vectors``: the
+    passages' e5 embeddings, where the suggester uses them."""
     splits = grouped_folds(groups, folds)
     scores = np.zeros((len(texts), len(codes)))
     decisions = np.zeros((len(texts), len(codes)), dtype=np.int8)
-    orders = np.zeros((len(texts), len(codes)), dtype=np.int64)
+    column = {c: j for j, c in enumerate(codes)}
     for done, (train, test) in enumerate(splits, start=1):
         model = fit_question_model(
             question,
@@ -59,17 +62,25 @@ def out_of_fold(
             descriptions=descriptions,
             params=params,
             groups=[groups[i] for i in train],
+            vectors=None if vectors is None else vectors[train],
+            embeddings=None if vectors is None else True,
         )
-        fold_scores = model.scores([texts[i] for i in test])
-        scores[test] = fold_scores
-        order = model.rank(fold_scores)
-        orders[test] = order
+        fold_scores = model.scores(
+            [texts[i] for i in test], vectors=None if vectors is None else vectors[test]
+        )
+        where = [column[c] for c in model.codes]
+        block = np.zeros((len(test), len(codes)))
+        block[:, where] = fold_scores
+        scores[test] = block
         if model.mode == "single":
-            decisions[test, order[:, 0]] = 1
+            decisions[test, block.argmax(axis=1)] = 1
         else:
-            decisions[test] = fold_scores >= model.thresholds()
+            thresholds = np.full(len(codes), np.inf)
+            thresholds[where] = model.thresholds()
+            decisions[test] = block >= thresholds
         if progress:
             progress(done, len(splits))
+    orders = np.argsort(-scores, axis=1, kind="stable")
     return scores, orders, decisions
 
 
@@ -132,7 +143,7 @@ def metrics(
             covered = int(chosen.sum())
             precision = float(truth[pairs].mean()) if pairs.any() else None
         at[str(threshold)] = {"precision": precision, "coverage": covered / n if n else 0.0}
-    return {
+    result = {
         "passages": n,
         "accuracy": accuracy,
         "macro_f1": float(np.mean(f1s)) if f1s else 0.0,
@@ -140,6 +151,34 @@ def metrics(
         "per_code": per_code,
         "at_threshold": at,
     }
+    if mode == "single":
+        result["ece"] = calibration_error(scores, truth)
+        result["reliability"] = reliability(scores, truth)
+    return result
+
+
+def reliability(scores: np.ndarray, truth: np.ndarray, bins: int = 10) -> list[dict]:
+    """The reliability table of the top score: per equal-width bin (0-0.1, ...], the mean
+    top score, the share of passages whose top code was right, and how many fell in it."""
+    if not len(scores):
+        return []
+    top = scores.argmax(axis=1)
+    confidence = scores[np.arange(len(scores)), top]
+    correct = truth[np.arange(len(scores)), top]
+    edges = np.linspace(0, 1, bins + 1)
+    table = []
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        inside = (confidence > lo) & (confidence <= hi) if lo else confidence <= hi
+        n = int(inside.sum())
+        table.append(
+            {
+                "bin": f"{lo:.1f}-{hi:.1f}",
+                "mean_score": float(confidence[inside].mean()) if n else None,
+                "accuracy": float(correct[inside].mean()) if n else None,
+                "n": n,
+            }
+        )
+    return table
 
 
 def calibration_error(scores: np.ndarray, truth: np.ndarray, bins: int = 10) -> float:
@@ -152,7 +191,7 @@ def calibration_error(scores: np.ndarray, truth: np.ndarray, bins: int = 10) -> 
     edges = np.linspace(0, 1, bins + 1)
     error = 0.0
     for lo, hi in zip(edges[:-1], edges[1:], strict=True):
-        inside = (confidence > lo) & (confidence <= hi)
+        inside = (confidence > lo) & (confidence <= hi) if lo else confidence <= hi
         if inside.any():
             error += inside.mean() * abs(confidence[inside].mean() - correct[inside].mean())
     return float(error)

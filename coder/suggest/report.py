@@ -13,7 +13,7 @@ def markdown(results: list[dict]) -> str:
         out.append(
             f"## {r['question']} ({r['mode']})\n\n"
             f"Cross-validation grouped by case: {r['folds']} folds, {r['cases']} cases, "
-            f"{r['passages']} coded passages.\n\n"
+            f"{r['passages']} coded passages. Features: {r.get('features', 'tfidf')}.\n\n"
             "| accuracy | macro-F1 | top-3 accuracy |\n|---:|---:|---:|\n"
             f"| {_f(r['accuracy'])} | {_f(r['macro_f1'])} | {_f(r['top3_accuracy'])} |\n"
         )
@@ -29,6 +29,16 @@ def markdown(results: list[dict]) -> str:
         )
         for threshold, m in r["at_threshold"].items():
             out.append(f"| {threshold} | {_f(m['precision'])} | {_f(m['coverage'])} |")
+        if r.get("reliability"):
+            out.append(
+                f"\nCalibration of the top score: expected calibration error {_f(r['ece'], 3)} "
+                "(10 equal-width bins; 0 = scores equal hit rates).\n\n"
+                "| score bin | mean score | accuracy | passages |\n|---|---:|---:|---:|"
+            )
+            for b in r["reliability"]:
+                out.append(
+                    f"| {b['bin']} | {_f(b['mean_score'])} | {_f(b['accuracy'])} | {b['n']} |"
+                )
         out.append("")
     return "\n".join(out)
 
@@ -51,3 +61,45 @@ def live_markdown(results: list[dict]) -> str:
             )
         out.append("")
     return "\n".join(out)
+
+
+def reliability_plot(results: list[dict], path) -> None:  # noqa: ANN001 - a path
+    """The reliability diagram of each single-choice question: mean top score against the
+    share right, per bin, with the diagonal of perfect calibration."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    shown = [r for r in results if r.get("reliability")]
+    if not shown:
+        from coder.errors import CoderError
+
+        raise CoderError("no single-choice question to draw: reliability needs one top score")
+    fig, axes = plt.subplots(1, len(shown), figsize=(4.5 * len(shown), 4.8), squeeze=False)
+    for ax, r in zip(axes[0], shown, strict=True):
+        bins = [b for b in r["reliability"] if b["n"]]
+        ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfect calibration")
+        ax.plot(
+            [b["mean_score"] for b in bins],
+            [b["accuracy"] for b in bins],
+            marker="o",
+            label="suggester",
+        )
+        for b in bins:
+            ax.annotate(
+                str(b["n"]),
+                (b["mean_score"], b["accuracy"]),
+                fontsize=9,
+                textcoords="offset points",
+                xytext=(4, -10),
+            )
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.set_xlabel("top score (mean per bin)", fontsize=12)
+        ax.set_ylabel("share right", fontsize=12)
+        ax.set_title(f"{r['question']}: ECE {r['ece']:.3f}, {r['passages']} passages", fontsize=12)
+        ax.legend(loc="upper left", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120, format="png")
+    plt.close(fig)

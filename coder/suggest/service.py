@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from coder.codebook import Question
+from coder.codebook import NOT_APPLICABLE, Question
 from coder.errors import CoderError
 from coder.store import Store, queries
-from coder.suggest import artifact, features
+from coder.suggest import artifact, embeddings, features
 from coder.suggest.evaluate import metrics, out_of_fold, truth_matrix
+from coder.suggest.evidence import SEPARATOR, evidence
 from coder.suggest.features import normalise_batches
 from coder.suggest.question_model import QuestionModel, describe, fit_question_model
 from coder.tally import CONSENSUS_CODER
@@ -45,7 +46,7 @@ def training_set(store: Store, question: Question) -> TrainingSet:
         entry["coders"][coder].add(code)
         entry["times"][code] = max(time, entry["times"].get(code, ""))
     out = TrainingSet([], [], [], [])
-    known = {c.id for c in question.codes}
+    known = {c.id for c in question.codes} | {NOT_APPLICABLE}
     for seg, entry in per_segment.items():
         coders = entry["coders"]
         chosen = (
@@ -57,8 +58,8 @@ def training_set(store: Store, question: Question) -> TrainingSet:
         if question.mode == "single":
             votes = Counter(code for codes in coders.values() for code in codes if code in chosen)
             label = max(chosen, key=lambda c: (votes[c], entry["times"][c]))
-        else:
-            label = sorted(chosen)
+        else:  # n/a is a passage with none of the codes, unless a coder gave some
+            label = sorted(chosen - {NOT_APPLICABLE})
         out.segment_ids.append(seg)
         out.cases.append(entry["case"])
         out.texts.append(entry["text"])
@@ -71,6 +72,15 @@ def _questions(store: Store, question: str | None) -> list[Question]:
     return [codebook.question(question)] if question else list(codebook.questions)
 
 
+def vectors_of(store: Store, segment_ids: list[int]) -> np.ndarray | None:
+    """The stored e5 embeddings of passages (computed first where missing), or None where
+    embeddings are not available here."""
+    if not embeddings.available():
+        return None
+    embeddings.ensure(store, segment_ids)
+    return embeddings.load(store, segment_ids)
+
+
 def _fit(store: Store, question: Question, data: TrainingSet) -> QuestionModel:
     codebook = store.codebook()
     return fit_question_model(
@@ -80,6 +90,7 @@ def _fit(store: Store, question: Question, data: TrainingSet) -> QuestionModel:
         language=codebook.language,
         pipeline=codebook.pipeline,
         groups=data.cases,
+        vectors=vectors_of(store, data.segment_ids) if data.texts else None,
     )
 
 
@@ -94,6 +105,8 @@ def evaluate_question(
         )
     codebook = store.codebook()
     codes = [c.id for c in question.codes]
+    if question.mode == "single" and NOT_APPLICABLE in data.labels:
+        codes.append(NOT_APPLICABLE)  # learnt and scored as one more outcome
     scores, order, decisions = out_of_fold(
         question,
         data.texts,
@@ -105,6 +118,7 @@ def evaluate_question(
         codes=codes,
         descriptions={c.id: describe(c) for c in question.codes},
         progress=progress,
+        vectors=vectors_of(store, data.segment_ids),
     )
     result = metrics(
         scores,
@@ -119,6 +133,7 @@ def evaluate_question(
         mode=question.mode,
         folds=min(folds, len(set(data.cases))),
         cases=len(set(data.cases)),
+        features="tfidf+e5" if embeddings.available() else "tfidf",
     )
     return result
 
@@ -130,6 +145,7 @@ class TrainResult:
     n_train: int
     cold_start: bool
     metrics: dict | None
+    model: QuestionModel | None = None
 
 
 def train(
@@ -140,36 +156,76 @@ def train(
     evaluate: bool = True,
     progress: Progress | None = None,
 ) -> list[TrainResult]:
-    """Train and store a model per question, with cross-validated metrics when possible."""
+    """Train and store a model per question.
+
+    Its figures (accuracy, macro-F1, top-3, calibration error) come from the passages the
+    calibration held out, grouped by case, so training fits each model only as often as its
+    calibration needs. Where the set is too small to hold any out, ``evaluate`` runs a
+    grouped cross-validation instead (small sets train in moments)."""
     results = []
     key = store.model_key()
-    for q in _questions(store, question):
+    selected = _questions(store, question)
+    for q in selected:
         data = training_set(store, q)
         model = _fit(store, q, data)
-        scores = None
-        if evaluate and len(set(data.cases)) >= 2 and len(data.texts) >= 10:
+        scores = held_out_metrics(model, data)
+        if scores is None and evaluate and len(set(data.cases)) >= 2 and len(data.texts) >= 10:
             scores = evaluate_question(store, q, folds)
         blob = artifact.dumps(model)
         model_id = f"{q.id}-{uuid.uuid4().hex[:10]}"
+        summary = _summary(scores)
+        summary.update(calibrated=model.calibrated, features=model.feature_set)
         store.save_model(
             model_id=model_id,
             question_id=q.id,
             n_train=len(data.texts),
             cold_start=model.cold_start,
-            metrics=_summary(scores),
+            metrics=summary,
             blob=blob,
             mac=artifact.sign(blob, key),
         )
-        results.append(TrainResult(q.id, model_id, len(data.texts), model.cold_start, scores))
+        results.append(
+            TrainResult(q.id, model_id, len(data.texts), model.cold_start, scores, model)
+        )
         if progress:
-            progress(len(results), len(_questions(store, question)))
+            progress(len(results), len(selected))
     return results
+
+
+def held_out_metrics(model: QuestionModel, data: TrainingSet) -> dict | None:
+    """Accuracy, macro-F1, top-3 and calibration error on the passages the model's
+    calibration held out (cases it was not fitted on), or None if it held none out."""
+    classifier = model.classifier
+    if classifier is None or getattr(classifier, "held_out_", None) is None:
+        return None
+    rows, _ = classifier.held_out_
+    rows = rows[rows < len(data.texts)]  # codebook description rows are never held out
+    scores = model._columns(classifier.held_out_probabilities_)
+    codes = list(model.codes)
+    labels = [data.labels[i] for i in rows]
+    truth = truth_matrix(labels, codes, model.mode)
+    order = np.argsort(-scores, axis=1, kind="stable")
+    decisions = np.zeros_like(truth)
+    if model.mode == "single":
+        decisions[np.arange(len(rows)), order[:, 0]] = 1
+    else:
+        decisions = (scores >= model.thresholds()).astype(np.int8)
+    result = metrics(scores, order, decisions, truth, codes, model.mode)
+    result.update(
+        question=model.question_id,
+        mode=model.mode,
+        folds=None,
+        cases=len({data.cases[i] for i in rows}),
+        held_out=True,
+    )
+    return result
 
 
 def _summary(scores: dict | None) -> dict:
     if not scores:
         return {}
-    return {k: scores[k] for k in ("accuracy", "macro_f1", "top3_accuracy", "passages", "folds")}
+    keys = ("accuracy", "macro_f1", "top3_accuracy", "passages", "folds", "ece", "held_out")
+    return {k: scores[k] for k in keys if k in scores}
 
 
 def load_model(store: Store, question: Question) -> tuple[QuestionModel, str, bool]:
@@ -210,7 +266,7 @@ def suggest(
     known_lemmas: dict[int, str] = {}  # segment -> normalised text, shared by the questions
     for q in _questions(store, question):
         model, model_id, stale = load_model(store, q)
-        gone = sorted(set(model.codes) - {c.id for c in q.codes})
+        gone = sorted(set(model.codes) - {c.id for c in q.codes} - {NOT_APPLICABLE})
         if stale and gone:
             raise CoderError(
                 f"the model for '{q.id}' was trained on an older codebook with codes that are "
@@ -219,20 +275,28 @@ def suggest(
         rows = queries.segments_to_score(store, q.id, only_uncoded)
         k = min(top, len(model.codes))
 
+        if model.uses_embeddings:
+            embeddings.ensure(store, [seg for seg, _ in rows])
+
         def scored(
             chunk: list, lemmas: list[str] | None, model: QuestionModel = model, k: int = k
-        ) -> list[tuple[int, str, float, int]]:
+        ) -> list[tuple[int, str, float, int, str]]:
             texts = [text for _, text in chunk]
-            inputs = None if lemmas is None else list(zip(texts, lemmas, strict=True))
-            scores = model.scores(texts, inputs)
+            vectors = None
+            if model.uses_embeddings:
+                vectors = embeddings.load(store, [seg for seg, _ in chunk])
+            scores = model.scores(texts, lemmas, vectors)
             order = model.rank(scores)[:, :k]
             picked = np.take_along_axis(scores, order, axis=1).tolist()
             codes = np.asarray(model.codes, dtype=object)[order].tolist()
+            why = _evidence(model, texts, codes)
             return [
-                (seg, code, score, rank)
-                for (seg, _), row_codes, row_scores in zip(chunk, codes, picked, strict=True)
-                for rank, (code, score) in enumerate(
-                    zip(row_codes, row_scores, strict=True), start=1
+                (seg, code, score, rank, SEPARATOR.join(words))
+                for (seg, _), row_codes, row_scores, row_why in zip(
+                    chunk, codes, picked, why, strict=True
+                )
+                for rank, (code, score, words) in enumerate(
+                    zip(row_codes, row_scores, row_why, strict=True), start=1
                 )
             ]
 
@@ -260,6 +324,21 @@ def suggest(
                     progress(min((i + 1) * batch, len(rows)), len(rows))
         done[q.id] = (model_id, len(rows), model_id == COLD_START_ID or model.cold_start)
     return done
+
+
+def _evidence(model: QuestionModel, texts: list[str], codes: list[list[str]]) -> list:
+    """The evidence words per text and suggested code (none for cold-start scores, or for
+    a code the classifier never saw)."""
+    classifier = model.classifier
+    if classifier is None:
+        return [[[] for _ in row] for row in codes]
+    index = {c: i for i, c in enumerate(classifier.classes_.tolist())}
+    classes = np.array([[index.get(c, 0) for c in row] for row in codes], dtype=np.int64)
+    found = evidence(classifier, texts, classes)
+    return [
+        [words if code in index else [] for code, words in zip(row, row_words, strict=True)]
+        for row, row_words in zip(codes, found, strict=True)
+    ]
 
 
 def _lemmas(
