@@ -31,9 +31,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from tui_speed import ROOT, build  # noqa: E402
-
 import sqlalchemy as sa  # noqa: E402
+from tui_speed import ROOT, build  # noqa: E402
 
 from coder.store import Store  # noqa: E402
 from coder.store import schema as t  # noqa: E402

@@ -15,6 +15,8 @@ calibration error of the top score (lower is better; only for models with probab
 
     python benchmarks/suggester_quality.py ../shared/datasets/pimpo-cmp/data.csv
     python benchmarks/suggester_quality.py data.csv --where lang=dan,swe,nor --language xx
+    python benchmarks/suggester_quality.py data.csv --coded 200 --splits holdout
+    CODER_EMBEDDINGS=off python benchmarks/suggester_quality.py data.csv   # TF-IDF only
 """
 
 from __future__ import annotations
@@ -44,7 +46,11 @@ def ece(probs: np.ndarray, classes: np.ndarray, y: np.ndarray) -> float:
     return calibration_error(probs, truth)
 
 
+VECTORS: dict = {}  # "all": the e5 embedding of every text, computed once (see main)
+
+
 def ours(texts, y, train, test, language, descriptions, groups):  # noqa: ANN001, ANN201
+    vectors = VECTORS.get("all")
     model = fit_question_model(
         None,
         [texts[i] for i in train],
@@ -53,8 +59,12 @@ def ours(texts, y, train, test, language, descriptions, groups):  # noqa: ANN001
         codes=sorted(set(y[train])),
         descriptions=descriptions,
         groups=list(groups[train]),
+        vectors=None if vectors is None else vectors[train],
+        embeddings=vectors is not None,
     )
-    scores = model.scores([texts[i] for i in test])
+    scores = model.scores(
+        [texts[i] for i in test], vectors=None if vectors is None else vectors[test]
+    )
     return scores, model.rank(scores), np.array(model.codes, dtype=object), True
 
 
@@ -134,6 +144,9 @@ def main() -> None:
         help="no cold-start descriptions, even if codebook.csv is there",
     )
     parser.add_argument("--splits", default="holdout,kfold", help="holdout, kfold or both")
+    parser.add_argument(
+        "--coded", type=int, help="train on only this many passages of each training split"
+    )
     args = parser.parse_args()
 
     frame = pd.read_csv(args.csv, dtype=str, keep_default_na=False)
@@ -155,6 +168,12 @@ def main() -> None:
     texts = frame["text"].tolist()
     y = frame["label"].to_numpy(dtype=object)
     groups = frame["group"].to_numpy()
+    from coder.suggest import embeddings
+
+    if embeddings.available():
+        started = time.perf_counter()
+        VECTORS["all"] = embeddings.embed_texts(texts)
+        print(f"embedded {len(texts)} texts in {time.perf_counter() - started:.0f} s (once)")
     print(
         f"{args.csv} {args.where or ''}: {len(texts)} texts, {len(set(y))} labels, "
         f"{len(set(groups))} groups, language {language}, "
@@ -170,6 +189,13 @@ def main() -> None:
     }
     for key in args.splits.split(","):
         title, splits = plans[key]
+        if args.coded:
+            rng = np.random.default_rng(0)
+            splits = [
+                (rng.choice(train, min(args.coded, len(train)), replace=False), test)
+                for train, test in splits
+            ]
+            title += f", {args.coded} coded passages per training split"
         print(f"\n{title}\n")
         print("| model | accuracy | macro-F1 | top-3 | ECE | s/fit |")
         print("|---|---:|---:|---:|---:|---:|")

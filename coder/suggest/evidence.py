@@ -62,19 +62,26 @@ def evidence(
     )
     contribution = np.asarray(per_word @ coef.T)  # distinct words x needed classes
     position = np.searchsorted(needed, classes)
-    return [
-        [_phrases(text, text_spans, contribution[word_ids, c], items) for c in row]
-        for text, text_spans, word_ids, row in zip(texts, spans, ids, position, strict=True)
-    ]
+    out = []
+    for text, text_spans, word_ids, row in zip(texts, spans, ids, position, strict=True):
+        mine = contribution[word_ids][:, row]  # words x this text's classes
+        order = np.argsort(-mine, axis=0, kind="stable")[:items]
+        floors = np.maximum(MIN_SHARE * mine.max(axis=0, initial=0.0), 0.0)
+        out.append(
+            [
+                _phrases(text, text_spans, mine[:, j], order[:, j], floors[j])
+                for j in range(len(row))
+            ]
+        )
+    return out
 
 
-def _phrases(text: str, spans: list[tuple[int, int]], scores: np.ndarray, items: int) -> list[str]:
-    """The strongest positive words, neighbours joined, as verbatim substrings of ``text``."""
-    floor = MIN_SHARE * float(scores.max(initial=0.0))
-    positive = [
-        i for i in np.argsort(-scores, kind="stable")[: items * 2] if scores[i] > max(floor, 0.0)
-    ]
-    chosen = sorted(positive[:items])
+def _phrases(
+    text: str, spans: list[tuple[int, int]], scores: np.ndarray, best: np.ndarray, floor: float
+) -> list[str]:
+    """The strongest words (``best``: word indices, strongest first) scoring above
+    ``floor``, neighbours joined, as verbatim substrings of ``text``."""
+    chosen = sorted(int(i) for i in best if scores[i] > floor)
     groups: list[list[int]] = []
     for i in chosen:
         if groups and groups[-1][-1] == i - 1:
@@ -92,4 +99,4 @@ def _phrases(text: str, spans: list[tuple[int, int]], scores: np.ndarray, items:
         phrase = text[start:end]
         if phrase and SEPARATOR not in phrase and phrase not in out:
             out.append(phrase)
-    return out[:items]
+    return out
