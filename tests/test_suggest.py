@@ -346,12 +346,21 @@ def test_suggest_in_parallel_batches_stores_what_one_batch_stores(synth, monkeyp
     assert sorted((r["segment_id"], r["question"], r["code"], r["rank"]) for r in many) == one
 
 
-def test_a_failure_while_suggesting_keeps_the_earlier_suggestions(synth, monkeypatch):
+def test_a_failure_while_suggesting_leaves_each_passage_one_models_set(synth, monkeypatch):
+    """Batches are committed one by one (no long write lock): after a failure part-way, the
+    batches done carry the new model's suggestions, the rest keep the old ones, and no
+    passage mixes the two."""
     from coder.suggest.question_model import QuestionModel
 
     train(synth, evaluate=False)
     suggest(synth, top=2)
-    before = list(queries.iter_suggestions(synth))
+    before = {
+        (r["segment_id"], r["code"]): r
+        for r in queries.iter_suggestions(synth)
+        if r["question"] == "typ"
+    }
+    old_model = {r["model"] for r in before.values()}
+    train(synth, "typ", evaluate=False)  # a new model
     calls = {"n": 0}
     real = QuestionModel.scores
 
@@ -364,7 +373,17 @@ def test_a_failure_while_suggesting_keeps_the_earlier_suggestions(synth, monkeyp
     monkeypatch.setattr(QuestionModel, "scores", failing)
     with pytest.raises(RuntimeError, match="scoring failed"):
         suggest(synth, question="typ", top=3, batch=10)
-    assert list(queries.iter_suggestions(synth)) == before
+    after = [r for r in queries.iter_suggestions(synth) if r["question"] == "typ"]
+    models_per_passage: dict = {}
+    for r in after:
+        models_per_passage.setdefault(r["segment_id"], set()).add(r["model"])
+    assert all(len(m) == 1 for m in models_per_passage.values())
+    new = {seg for seg, m in models_per_passage.items() if m.isdisjoint(old_model)}
+    assert len(new) == 20  # two batches of 10 written before the third failed
+    assert len(models_per_passage) == 120
+    for r in after:  # the passages not reached keep exactly their old suggestions
+        if r["segment_id"] not in new:
+            assert before[(r["segment_id"], r["code"])] == r
 
 
 def test_status_lists_models_and_marks_stale_ones(cli, db):
@@ -564,3 +583,24 @@ def test_a_model_file_with_foreign_contents_is_refused_even_when_signed(synth):
     junk = b"PK\x03\x04 not a model"
     with pytest.raises(artifact.ForeignModelError, match="unreadable model"):
         artifact.loads(junk, key=synth.model_key(), mac=artifact.sign(junk, synth.model_key()))
+
+
+def test_a_re_signed_model_with_a_malformed_header_is_one_line(cli, synth):
+    """Someone with the project's key signs a model whose header lacks fields: `suggest`
+    says so in one line (exit 1), no traceback."""
+    import skops.io as sio
+
+    train(synth, "typ", evaluate=False)
+    row = synth.latest_model("typ")
+    data = sio.loads(row.blob, trusted=artifact.TRUSTED)
+    data["header"] = json.dumps({"format": artifact.FORMAT, "mode": "single"})
+    blob = sio.dumps(data)
+    with synth.write() as conn:
+        conn.execute(
+            t.models.update()
+            .where(t.models.c.id == row.id)
+            .values(blob=blob, mac=artifact.sign(blob, synth.model_key()))
+        )
+    result = cli("suggest", "--question", "typ", "--db", synth.db)
+    assert result.exit_code == 1
+    assert "malformed header" in result.output and len(result.output.strip().splitlines()) == 1

@@ -112,23 +112,29 @@ def loads(blob: bytes, *, key: bytes, mac: str) -> QuestionModel:
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         found = header.get("format") if isinstance(header, dict) else None
         raise ForeignModelError(
-            f"a model in an older format ({found!r}); train a new one with `coder train`"
+            f"a model in an older or unknown format ({found!r}); train a new one with `coder train`"
         )
-    vectors = data.get("description_vectors")
-    return QuestionModel(
-        question_id=header["question_id"],
-        mode=header["mode"],
-        codes=header["codes"],
-        language=header["language"],
-        pipeline=header["pipeline"],
-        code_counts=header["code_counts"],
-        descriptions=header["descriptions"],
-        n_train=header["n_train"],
-        params=_tuples(header["params"]),
-        classifier=data["classifier"],
-        feature_set=header["feature_set"],
-        description_vectors=None if vectors is None else np.asarray(vectors),
-    )
+    try:
+        vectors = data.get("description_vectors")
+        return QuestionModel(
+            question_id=str(header["question_id"]),
+            mode=str(header["mode"]),
+            codes=[str(c) for c in header["codes"]],
+            language=str(header["language"]),
+            pipeline=header["pipeline"],
+            code_counts=dict(header["code_counts"]),
+            descriptions=dict(header["descriptions"]),
+            n_train=int(header["n_train"]),
+            params=_tuples(header["params"]),
+            classifier=data["classifier"],
+            feature_set=str(header["feature_set"]),
+            description_vectors=None if vectors is None else np.asarray(vectors),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ForeignModelError(
+            f"a model with a malformed header ({type(exc).__name__}: {exc}); "
+            "train a new one with `coder train`"
+        ) from None
 
 
 def _jsonable(value):  # noqa: ANN001, ANN202

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import queue
 import uuid
 from collections import Counter, defaultdict
@@ -250,14 +249,14 @@ def suggest(
     only_uncoded: bool = False,
     batch: int = 5000,
     progress: Progress | None = None,
-    atomic: bool = True,
 ) -> dict[str, tuple[str, int, bool]]:
     """Score passages in batches and store the top-K suggestions per passage and question.
 
-    A background thread writes each batch while the next one is scored (the database's
-    work and scoring overlap on two cores); the whole question is one transaction. With
-    ``atomic=False`` each batch is its own short transaction instead, so that coders
-    working meanwhile never wait long for the write lock (the coding screen's retrain).
+    Each batch replaces its passages' suggestions in its own short transaction, written by
+    a background thread while the next batch is scored (the database's work and scoring
+    overlap on two cores), so coders working meanwhile never wait long for the write lock.
+    A run that fails part-way leaves every passage with one model's complete set: the
+    batches done have the new suggestions, the others keep their old ones.
     Returns question -> (model id, passages scored, cold start?).
     """
     if top < 1:
@@ -305,21 +304,9 @@ def suggest(
             lemma_batches: Iterator = iter([None] * len(chunks))
         else:
             lemma_batches = _lemmas(model, chunks, known_lemmas)
-        with contextlib.ExitStack() as stack:
-            if atomic:
-                segments = [seg for seg, _ in rows] if only_uncoded else None
-                writer = stack.enter_context(_Writer(store, q.id, model_id, segments))
-
-                def put(chunk: list, found: list, writer: _Writer = writer) -> None:
-                    writer.put(found)
-            else:  # a transaction per batch: never holds the write lock for long
-
-                def put(chunk: list, found: list, q: str = q.id, mid: str = model_id) -> None:
-                    segments = [seg for seg, _ in chunk]
-                    store.replace_suggestions(q, found, mid, segments)
-
+        with _Writer(store, q.id, model_id) as writer:
             for i, (chunk, lemmas) in enumerate(zip(chunks, lemma_batches, strict=True)):
-                put(chunk, scored(chunk, lemmas))
+                writer.put(([seg for seg, _ in chunk], scored(chunk, lemmas)))
                 if progress:
                     progress(min((i + 1) * batch, len(rows)), len(rows))
         done[q.id] = (model_id, len(rows), model_id == COLD_START_ID or model.cold_start)
@@ -364,37 +351,27 @@ def _lemmas(
         stream.close()
 
 
-class _Abort(Exception):
-    """Raised inside the writer's transaction when scoring failed: roll back."""
-
-
 class _Writer:
-    """Store.replace_suggestions in a background thread, fed batch by batch."""
+    """Store.replace_suggestions in a background thread, one short transaction per batch,
+    so scoring the next batch overlaps writing this one and no writer holds the database's
+    write lock for long (a coder's keypress waits at most one batch's write)."""
 
     _END = object()
 
-    def __init__(self, store: Store, question_id: str, model_id: str, segment_ids) -> None:  # noqa: ANN001
+    def __init__(self, store: Store, question_id: str, model_id: str) -> None:
         self._queue: queue.Queue = queue.Queue(maxsize=2)
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="coder-suggest-writer")
-        self._future = self._pool.submit(
-            store.replace_suggestions,
-            question_id,
-            self._batches(),
-            model_id,
-            segment_ids,
-            batched=True,
-        )
+        self._future = self._pool.submit(self._write, store, question_id, model_id)
 
-    def _batches(self) -> Iterator[list]:
+    def _write(self, store: Store, question_id: str, model_id: str) -> None:
         while (item := self._queue.get()) is not self._END:
-            if item is _Abort:
-                raise _Abort
-            yield item
+            segments, rows = item
+            store.replace_suggestions(question_id, rows, model_id, segments)
 
     def put(self, item: object) -> None:
         while True:
             if self._future.done():  # the writer failed: its error is raised in __exit__
-                raise _Abort
+                self._future.result()
             try:
                 self._queue.put(item, timeout=0.1)
                 return
@@ -406,13 +383,10 @@ class _Writer:
 
     def __exit__(self, kind, error, tb) -> None:  # noqa: ANN001
         try:
+            if not self._future.done():
+                self._queue.put(self._END)
             if kind is None:
-                self.put(self._END)
-            elif not self._future.done():
-                self._queue.put(_Abort)
-            self._future.result()  # re-raises the writer's error, if any
-        except _Abort:
-            pass  # the scoring error that caused it propagates
+                self._future.result()  # re-raises the writer's error, if any
         finally:
             self._pool.shutdown()
 
@@ -422,5 +396,5 @@ def retrain(store: Store, question_id: str) -> tuple[TrainResult, int]:
     in short transactions: what the coding screen runs in the background every N codings.
     Returns the training result and the number of passages re-scored."""
     result = train(store, question_id, evaluate=False)[0]
-    done = suggest(store, question_id, only_uncoded=True, atomic=False)
+    done = suggest(store, question_id, only_uncoded=True)
     return result, done[question_id][1]
