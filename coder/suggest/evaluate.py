@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+from sklearn.metrics import accuracy_score, precision_recall_fscore_support, top_k_accuracy_score
 from sklearn.model_selection import GroupKFold
 
 from coder.codebook import Question
@@ -108,27 +109,36 @@ def metrics(
     n = len(truth)
     top = order
     has_code = truth.sum(axis=1) > 0
-    top3 = (
-        float(np.mean([truth[i, top[i, :3]].any() for i in range(n) if has_code[i]])) if n else 0.0
+    if n and mode == "single" and has_code.all() and truth.shape[1] > 3:
+        top3 = float(
+            top_k_accuracy_score(
+                truth.argmax(axis=1), scores, k=3, labels=np.arange(truth.shape[1])
+            )
+        )
+    else:  # a multi question's passage counts when any of its codes is among the top 3
+        hits = [truth[i, top[i, :3]].any() for i in range(n) if has_code[i]]
+        top3 = float(np.mean(hits)) if hits else 0.0
+    accuracy = float(accuracy_score(truth, decisions)) if n else 0.0  # exact set match
+    precision, recall, f1, support = (
+        precision_recall_fscore_support(
+            truth, decisions, average=None, labels=np.arange(len(codes)), zero_division=0
+        )
+        if n
+        else (np.zeros(len(codes)),) * 4
     )
-    accuracy = float((decisions == truth).all(axis=1).mean()) if n else 0.0
-    per_code = {}
-    f1s = []
-    for j, code in enumerate(codes):
-        tp = int((decisions[:, j] & truth[:, j]).sum())
-        predicted, support = int(decisions[:, j].sum()), int(truth[:, j].sum())
-        precision = tp / predicted if predicted else 0.0
-        recall = tp / support if support else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        per_code[code] = {
-            "precision": precision,
-            "recall": recall,
-            "f1": f1,
-            "support": support,
-            "predicted": predicted,
+    predicted = decisions.sum(axis=0)
+    per_code = {
+        code: {
+            "precision": float(precision[j]),
+            "recall": float(recall[j]),
+            "f1": float(f1[j]),
+            "support": int(support[j]),
+            "predicted": int(predicted[j]),
         }
-        if support or predicted:  # macro-F1 over codes seen in the truth or the predictions
-            f1s.append(f1)
+        for j, code in enumerate(codes)
+    }
+    # macro-F1 over codes seen in the truth or the predictions
+    f1s = [float(f1[j]) for j in range(len(codes)) if support[j] or predicted[j]]
     at = {}
     best = scores[np.arange(n), top[:, 0]] if n else np.zeros(0)
     for threshold in THRESHOLDS:
