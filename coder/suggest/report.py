@@ -95,11 +95,11 @@ def reliability_plot(results: list[dict], path) -> None:  # noqa: ANN001 - a pat
                 xytext=(4, -10),
             )
         ax.set_xlim(0, 1)
-        ax.set_ylim(0, 1)
+        ax.set_ylim(0, 1.05)
         ax.set_xlabel("top score (mean per bin)", fontsize=12)
         ax.set_ylabel("share right", fontsize=12)
         ax.set_title(f"{r['question']}: ECE {r['ece']:.3f}, {r['passages']} passages", fontsize=12)
-        ax.legend(loc="upper left", fontsize=10)
+        ax.legend(loc="lower right", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=120, format="png")
     plt.close(fig)
