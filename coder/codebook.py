@@ -34,6 +34,7 @@ from typing import Any
 
 import yaml
 
+from coder import safe_yaml
 from coder.errors import CodebookError, where
 
 MODES = ("single", "multi")
@@ -175,33 +176,27 @@ def parse_codebook(text: str, source_name: str = "<codebook>") -> Codebook:
     ):
         raise CodebookError(f"{source_name}: empty codebook (no YAML content)")
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        problem = exc.problem or "invalid YAML"
-        context = f" ({exc.context})" if exc.context else ""
-        raise CodebookError(
-            f"{where(source_name, line)}: YAML syntax error: {problem}{context}"
-        ) from None
-    except yaml.reader.ReaderError as exc:
-        line = text[: exc.position].count("\n") + 1
-        raise CodebookError(
-            f"{where(source_name, line)}: not YAML text: {exc.reason} (character {exc.character!r})"
-        ) from None
-    except yaml.YAMLError as exc:
-        raise CodebookError(f"{source_name}: YAML error: {' '.join(str(exc).split())}") from None
+        node, data = safe_yaml.load(text)
+    except safe_yaml.YamlError as exc:
+        raise CodebookError(f"{where(source_name, exc.line)}: {exc.message}") from None
     lines: dict[tuple, int] = {}
-    _index_lines(node, (), lines, source_name)
+    _index_lines(node, (), lines, source_name, set())
     return _Validator(source_name, lines).codebook(data, text)
 
 
-def _index_lines(node: yaml.Node | None, path: tuple, lines: dict[tuple, int], src: str) -> None:
-    """Record the line of every mapping key and sequence item; reject duplicate keys."""
+def _index_lines(
+    node: yaml.Node | None, path: tuple, lines: dict[tuple, int], src: str, walked: set[int]
+) -> None:
+    """Record the line of every mapping key and sequence item; reject duplicate keys.
+
+    Each node is walked once: a value reached again through an alias only gets its own
+    line (problems inside it are reported there), so aliases cannot multiply the work."""
     if node is None:
         return
     lines.setdefault(path, node.start_mark.line + 1)
+    if id(node) in walked:
+        return
+    walked.add(id(node))
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
@@ -214,11 +209,11 @@ def _index_lines(node: yaml.Node | None, path: tuple, lines: dict[tuple, int], s
                 )
             seen[key] = line
             lines[path + (key,)] = line
-            _index_lines(value_node, path + (key,), lines, src)
+            _index_lines(value_node, path + (key,), lines, src, walked)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             lines[path + (i,)] = item.start_mark.line + 1
-            _index_lines(item, path + (i,), lines, src)
+            _index_lines(item, path + (i,), lines, src, walked)
 
 
 def _dotted(path: tuple) -> str:

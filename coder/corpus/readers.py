@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from coder import safe_yaml
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 DOCUMENT_SUFFIXES = TEXT_SUFFIXES | {".docx", ".pdf"}
@@ -87,10 +87,10 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
         return {}, text
     block = text[4 : 4 + end.start()]
     try:
-        meta = yaml.safe_load(block)
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 2 if exc.problem_mark else None
-        raise Unreadable(f"front matter line {line}: {exc.problem}") from None
+        _node, meta = safe_yaml.load(block)  # the codebooks' loader: aliases, nesting bounded
+    except safe_yaml.YamlError as exc:
+        where = f"front matter line {exc.line + 1}" if exc.line else "front matter"
+        raise Unreadable(f"{where}: {exc.message}") from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):

@@ -33,6 +33,7 @@ from coder.refi.xml import (
     guid,
     is_rgb,
     local,
+    norm_guid,
     parse,
     root_element,
     serialise,
@@ -150,9 +151,41 @@ def _code_fields(element: ET.Element, question: dict, parent: str | None, out: I
         "color": element.get("color") if is_rgb(element.get("color")) else None,
     }
     question["codes"].append({k: v for k, v in code.items() if v not in (None, "", [])})
-    out.guids[element.get("guid", "").strip("{}").lower()] = (question["id"], code_id)
+    if norm_guid(element.get("guid")):
+        out.guids[norm_guid(element.get("guid"))] = (question["id"], code_id)
     for nested in children(element, "Code"):
         _code_fields(nested, question, code_id, out)
+
+
+def unique_guids(elements, name: str, kind: str, same=None) -> dict[str, ET.Element]:  # noqa: ANN001
+    """The ``name`` elements among ``elements`` by normalised GUID (see ``norm_guid``).
+
+    Two elements whose GUIDs are the same once case and braces are ignored are refused
+    with a ``CoderError`` naming both: references to that GUID could mean either, so
+    matching them would silently move codings to the wrong code or coder. ``same(a, b)``
+    may accept a repeated element as the same object (the first is kept)."""
+    found: dict[str, ET.Element] = {}
+    for element in elements:
+        if local(element.tag) != name:
+            continue
+        key = norm_guid(element.get("guid"))
+        if not key:
+            continue
+        first = found.get(key)
+        if first is None:
+            found[key] = element
+        elif same is None or not same(first, element):
+            raise CoderError(
+                f"two {kind} have the same GUID {key} once case and braces are ignored "
+                f"({_describe(first)} and {_describe(element)}); refusing to guess which one "
+                "a reference means: give them different GUIDs"
+            )
+    return found
+
+
+def _describe(element: ET.Element) -> str:
+    label = element.get("name") or element.get("id") or ""
+    return f"'{label}' ({element.get('guid')})" if label else f"'{element.get('guid')}'"
 
 
 def codebook_from_codes(
@@ -162,6 +195,8 @@ def codebook_from_codes(
     out = ImportedCodebook(
         {"id": codebook_id, "title": title, "language": language, "questions": []}
     )
+    if codes is not None:
+        unique_guids(codes.iter(), "Code", "codes")
     questions = out.data["questions"]
     loose: dict = {"id": "codes", "title": "Codes", "mode": "multi", "codes": []}
     for top in children(codes, "Code") if codes is not None else []:
@@ -215,12 +250,15 @@ def from_qdc(
     if local(root.tag) != "CodeBook":
         raise CoderError(f"{path}: not a REFI-QDA codebook (root element is <{local(root.tag)}>)")
     codes = next((c for c in root if local(c.tag) == "Codes"), None)
-    imported = codebook_from_codes(
-        codes,
-        codebook_id=codebook_id or slug(path.stem, "codebook"),
-        title=title or path.stem,
-        language=language,
-    )
+    try:
+        imported = codebook_from_codes(
+            codes,
+            codebook_id=codebook_id or slug(path.stem, "codebook"),
+            title=title or path.stem,
+            language=language,
+        )
+    except CoderError as exc:
+        raise CoderError(f"{path}: {exc}") from None
     if not imported.data["questions"]:
         raise CoderError(f"{path}: the codebook has no codable codes")
     try:

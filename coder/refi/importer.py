@@ -11,6 +11,13 @@ become memos, except the Notes coder writes for the answer ``n/a`` (tagged with 
 video sources, external files, and codings or notes that are not on a text selection are
 listed as left out. The project is written in one go: if anything fails, no file is left
 behind.
+
+A .qdpx is a zip file from anywhere, so it is read within ``ArchiveLimits`` (how many
+entries, how large each entry coder reads, how much in all), checked against the sizes
+the zip declares before anything is unpacked and again while unpacking (in chunks, so a
+zip that lies about its sizes stops at the limit); the XML is parsed with defusedxml.
+GUIDs are compared without case and braces; two users, codes, notes, variables or
+sources whose GUIDs are then the same are refused, never merged.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -27,12 +35,87 @@ import sqlalchemy as sa
 from coder.codebook import NOT_APPLICABLE, parse_codebook
 from coder.corpus.segment import paragraphs
 from coder.errors import CodebookError, CoderError
-from coder.refi.codebook import codebook_from_codes, codebook_yaml, slug
-from coder.refi.xml import child, child_text, children, local, parse, split_tag
+from coder.refi.codebook import codebook_from_codes, codebook_yaml, slug, unique_guids
+from coder.refi.xml import child, child_text, children, local, norm_guid, parse, split_tag
 from coder.store import NewDocument, Span, Store
 from coder.store import codings as coding_ops
 
 MEDIA = ("PictureSource", "PDFSource", "AudioSource", "VideoSource")
+MB = 1024 * 1024
+_CHUNK = 1 * MB
+
+
+@dataclass(frozen=True)
+class ArchiveLimits:
+    """What coder unpacks from a .qdpx at most: entries in the zip, bytes of any one entry
+    it reads (the .qde and the text sources), and bytes of all the entries it reads.
+    ``coder import-project --max-entries N --max-entry-mb N --max-total-mb N``."""
+
+    max_entries: int = 10_000
+    max_entry_bytes: int = 200 * MB
+    max_total_bytes: int = 1024 * MB
+
+
+def _size(n: int) -> str:
+    return f"{n / (1024 * MB):.1f} GB" if n >= 1024 * MB else f"{n / MB:.1f} MB"
+
+
+class _Unpacker:
+    """Reads entries of the zip within the limits; every refusal is a one-line CoderError."""
+
+    def __init__(self, archive: zipfile.ZipFile, path: Path, limits: ArchiveLimits):
+        self.archive, self.path, self.limits = archive, path, limits
+        self.total = 0  # bytes unpacked so far
+        entries = len(archive.infolist())
+        if entries > limits.max_entries:
+            raise CoderError(
+                f"{path}: holds {entries} entries, more than the limit of {limits.max_entries} "
+                "(raise it with --max-entries)"
+            )
+
+    def check(self, infos: list[zipfile.ZipInfo]) -> None:
+        """Refuse, from the sizes the zip declares, entries that would break a limit."""
+        limits = self.limits
+        for info in infos:
+            if info.file_size > limits.max_entry_bytes:
+                raise CoderError(
+                    f"{self.path}: {info.filename} unpacks to {_size(info.file_size)}, more than "
+                    f"the limit of {_size(limits.max_entry_bytes)} per entry "
+                    "(raise it with --max-entry-mb)"
+                )
+        total = self.total + sum(info.file_size for info in infos)
+        if total > limits.max_total_bytes:
+            raise CoderError(
+                f"{self.path}: its project file and text sources unpack to {_size(total)}, more "
+                f"than the limit of {_size(limits.max_total_bytes)} in all "
+                "(raise it with --max-total-mb)"
+            )
+
+    def read(self, info: zipfile.ZipInfo) -> bytes:
+        """The entry's bytes, read in chunks and stopped at the limits whatever it declares."""
+        self.check([info])
+        allowed = min(self.limits.max_entry_bytes, self.limits.max_total_bytes - self.total)
+        chunks: list[bytes] = []
+        got = 0
+        try:
+            with self.archive.open(info) as stream:
+                while chunk := stream.read(min(_CHUNK, allowed + 1 - got)):
+                    chunks.append(chunk)
+                    got += len(chunk)
+                    if got > allowed:
+                        raise CoderError(
+                            f"{self.path}: {info.filename} unpacks to more than the limit of "
+                            f"{_size(allowed)} though it declares {_size(info.file_size)} "
+                            "(a damaged or hostile zip)"
+                        )
+        except CoderError:
+            raise
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+            raise CoderError(f"{self.path}: {info.filename} is damaged ({exc})") from None
+        except (NotImplementedError, RuntimeError) as exc:  # other compression, encryption
+            raise CoderError(f"{self.path}: {info.filename} cannot be unpacked ({exc})") from None
+        self.total += got
+        return b"".join(chunks)
 
 
 @dataclass
@@ -49,70 +132,121 @@ class ProjectImportSummary:
     left_out: list[str] = field(default_factory=list)
 
 
-def _norm(guid: str | None) -> str:
-    return (guid or "").strip().strip("{}").lower()
+_norm = norm_guid
 
 
-def _qde(archive: zipfile.ZipFile, path: Path) -> str:
-    names = [
-        n for n in archive.namelist() if n.lower().endswith(".qde") and "/" not in n.strip("/")
-    ]
-    if not names:
-        names = [n for n in archive.namelist() if n.lower().endswith(".qde")]
-    if not names:
+def _qde(archive: zipfile.ZipFile, path: Path) -> zipfile.ZipInfo:
+    infos = [i for i in archive.infolist() if i.filename.lower().endswith(".qde")]
+    top = [i for i in infos if "/" not in i.filename.strip("/")]
+    infos = top or infos
+    if not infos:
         raise CoderError(f"{path}: no .qde file inside; not a REFI-QDA project")
-    return next((n for n in names if n.lower() == "project.qde"), sorted(names)[0])
+    return next(
+        (i for i in infos if i.filename.lower() == "project.qde"),
+        sorted(infos, key=lambda i: i.filename)[0],
+    )
 
 
-def _source_text(archive: zipfile.ZipFile, element: ET.Element, where: str) -> str:
-    inline = child_text(element, "PlainTextContent")
-    if inline is not None:
-        return inline
+def _source_entries(archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
+    """The entries in sources/ (any letter case), by lower-case file name."""
+    found: dict[str, zipfile.ZipInfo] = {}
+    for info in archive.infolist():
+        parts = PurePosixPath(info.filename).parts
+        if len(parts) == 2 and parts[0].lower() == "sources":
+            found.setdefault(parts[1].lower(), info)
+    return found
+
+
+def _source_entry(
+    element: ET.Element, entries: dict[str, zipfile.ZipInfo], where: str
+) -> zipfile.ZipInfo | None:
+    """The zip entry holding a TextSource's text (None when the text is inline)."""
+    if child_text(element, "PlainTextContent") is not None:
+        return None
     ref = element.get("plainTextPath") or ""
     if not ref.lower().startswith("internal://"):
         kind = "no plain text" if not ref else f"an external file ({ref})"
         raise LookupError(f"{where}: {kind}; coder reads text kept inside the .qdpx")
-    wanted = ref[len("internal://") :].lower()
-    for name in archive.namelist():
-        parts = PurePosixPath(name).parts
-        if len(parts) == 2 and parts[0].lower() == "sources" and parts[1].lower() == wanted:
-            raw = archive.read(name)
-            try:
-                return raw.decode("utf-8-sig")
-            except UnicodeDecodeError as exc:
-                raise LookupError(f"{where}: {name} is not UTF-8 text (byte {exc.start})") from None
-    raise LookupError(f"{where}: its text {ref} is missing from sources/ in the .qdpx")
+    info = entries.get(ref[len("internal://") :].lower())
+    if info is None:
+        raise LookupError(f"{where}: its text {ref} is missing from sources/ in the .qdpx")
+    return info
 
 
-def import_qdpx(path: Path, db: str, *, language: str | None = None) -> ProjectImportSummary:
+def _source_text(
+    unpacker: _Unpacker, element: ET.Element, info: zipfile.ZipInfo | None, where: str
+) -> str:
+    if info is None:
+        return child_text(element, "PlainTextContent") or ""
+    raw = unpacker.read(info)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LookupError(
+            f"{where}: {info.filename} is not UTF-8 text (byte {exc.start})"
+        ) from None
+
+
+def import_qdpx(
+    path: Path,
+    db: str,
+    *,
+    language: str | None = None,
+    limits: ArchiveLimits | None = None,
+) -> ProjectImportSummary:
     path = Path(path)
     try:
         archive = zipfile.ZipFile(path)
     except FileNotFoundError:
         raise CoderError(f"{path}: no such file") from None
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise CoderError(f"{path}: not a .qdpx file (not a readable zip: {exc})") from None
     with archive:
-        qde = _qde(archive, path)
-        root = parse(archive.read(qde), f"{path}!{qde}")
-        if local(root.tag) != "Project":
-            raise CoderError(f"{path}!{qde}: not a REFI-QDA project (root is <{local(root.tag)}>)")
-        return _import(archive, root, path, db, language)
+        try:
+            unpacker = _Unpacker(archive, path, limits or ArchiveLimits())
+            qde = _qde(archive, path)
+            root = parse(unpacker.read(qde), f"{path}!{qde.filename}")
+            if local(root.tag) != "Project":
+                raise CoderError(
+                    f"{path}!{qde.filename}: not a REFI-QDA project (root is <{local(root.tag)}>)"
+                )
+            return _import(unpacker, root, path, db, language)
+        except MemoryError:  # within the limits, but more than this machine has
+            raise CoderError(
+                f"{path}: out of memory while importing; nothing was written (import it on a "
+                "machine with more memory, or lower --max-entry-mb/--max-total-mb to find the "
+                "large entry)"
+            ) from None
 
 
 def _import(
-    archive: zipfile.ZipFile, root: ET.Element, path: Path, db: str, language: str | None
+    unpacker: _Unpacker, root: ET.Element, path: Path, db: str, language: str | None
 ) -> ProjectImportSummary:
     summary = ProjectImportSummary()
     name = root.get("name") or path.stem
     project_text, project_tag = split_tag(child_text(root, "Description"))
     codebook_element = child(root, "CodeBook")
-    imported = codebook_from_codes(
-        child(codebook_element, "Codes") if codebook_element is not None else None,
-        codebook_id=str(project_tag.get("codebook") or slug(name, "codebook")),
-        title=str(project_tag.get("title") or name),
-        language=language or str(project_tag.get("language") or "xx"),
-    )
+    try:
+        imported = codebook_from_codes(
+            child(codebook_element, "Codes") if codebook_element is not None else None,
+            codebook_id=str(project_tag.get("codebook") or slug(name, "codebook")),
+            title=str(project_tag.get("title") or name),
+            language=language or str(project_tag.get("language") or "xx"),
+        )
+        user_elements = unique_guids(
+            _items(root, "Users", "User"),
+            "User",
+            "users",
+            same=lambda a, b: _user_name(a) == _user_name(b),
+        )
+        note_elements = unique_guids(_items(root, "Notes", "Note"), "Note", "notes")
+        variable_elements = unique_guids(
+            _items(root, "Variables", "Variable"), "Variable", "variables"
+        )
+        sources = child(root, "Sources")
+        unique_guids(list(sources) if sources is not None else [], "TextSource", "text sources")
+    except CoderError as exc:
+        raise CoderError(f"{path}: {exc}") from None
     if not imported.data["questions"]:
         raise CoderError(f"{path}: the project has no codable codes, so nothing to code with")
     if "codebook" in project_tag and project_text:  # written by coder: the codebook's own
@@ -126,15 +260,9 @@ def _import(
     summary.codes = sum(len(q.codes) for q in codebook.questions)
     summary.left_out += [f"empty code folder '{n}'" for n in imported.left_out]
 
-    users = {
-        _norm(u.get("guid")): (u.get("name") or u.get("id") or _norm(u.get("guid")))
-        for u in _items(root, "Users", "User")
-    }
-    notes = {_norm(n.get("guid")): n for n in _items(root, "Notes", "Note")}
-    variables = {
-        _norm(v.get("guid")): v.get("name") or "variable"
-        for v in _items(root, "Variables", "Variable")
-    }
+    users = {key: _user_name(u) for key, u in user_elements.items()}
+    notes = note_elements
+    variables = {key: v.get("name") or "variable" for key, v in variable_elements.items()}
     case_of: dict[str, str] = {}  # source GUID -> case name
     attributes: dict[str, dict] = {}
     for case in _items(root, "Cases", "Case"):
@@ -151,9 +279,10 @@ def _import(
         for ref in children(case, "SourceRef"):
             case_of.setdefault(_norm(ref.get("targetGUID")), case_name)
 
-    sources = child(root, "Sources")
     documents = []  # (case, name, text, created, spans, codings, memos)
     used_names: set[str] = set()
+    entries = _source_entries(unpacker.archive)
+    texts: list[tuple[ET.Element, str, zipfile.ZipInfo | None]] = []
     for source in list(sources) if sources is not None else []:
         kind = local(source.tag)
         label = source.get("name") or _norm(source.get("guid"))
@@ -163,7 +292,15 @@ def _import(
         if kind != "TextSource":
             continue
         try:
-            text = _source_text(archive, source, f"source '{label}'")
+            texts.append((source, label, _source_entry(source, entries, f"source '{label}'")))
+        except LookupError as exc:
+            summary.left_out.append(str(exc))
+    # every text source's declared size against the limits, before any is unpacked (an
+    # entry two sources name counts twice: it is unpacked twice)
+    unpacker.check([info for _, _, info in texts if info is not None])
+    for source, label, info in texts:
+        try:
+            text = _source_text(unpacker, source, info, f"source '{label}'")
         except LookupError as exc:
             summary.left_out.append(str(exc))
             continue
@@ -189,6 +326,10 @@ def _import(
         db, codebook, lambda store, conn: _write(store, conn, documents, attributes, summary)
     ).close()
     return summary
+
+
+def _user_name(user: ET.Element) -> str:
+    return user.get("name") or user.get("id") or _norm(user.get("guid"))
 
 
 def _items(root: ET.Element, container: str, name: str) -> list[ET.Element]:

@@ -8,6 +8,9 @@ import uuid
 import xml.etree.ElementTree as ET
 from typing import Any
 
+import defusedxml
+import defusedxml.ElementTree as SafeET
+
 from coder.errors import CoderError
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
@@ -21,6 +24,12 @@ _RGB = re.compile(r"^#([0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
 
 def guid(*parts: object) -> str:
     return str(uuid.uuid5(GUID_NAMESPACE, ":".join(str(p) for p in parts)))
+
+
+def norm_guid(value: str | None) -> str:
+    """A GUID as compared: without spaces and braces, in lower case ("{ABC-1}" is "abc-1");
+    "" when there is none."""
+    return (value or "").strip().strip("{}").strip().lower()
 
 
 def is_rgb(value: str | None) -> bool:
@@ -93,11 +102,21 @@ def child_text(element: ET.Element, name: str) -> str | None:
 
 
 def parse(data: bytes, source: str) -> ET.Element:
-    """Parse QDA-XML bytes; a malformed file is a one-line error naming file and line."""
+    """Parse QDA-XML bytes; a malformed file is a one-line error naming file and line.
+
+    Parsed with defusedxml, whatever the expat version: entity declarations (a "billion
+    laughs" file) and external references are refused, never expanded or fetched."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
-        return ET.fromstring(data)
+        return SafeET.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except ET.ParseError as exc:
         line, _column = exc.position
         raise CoderError(f"{source}:{line}: not well-formed XML ({exc})") from None
+    except defusedxml.EntitiesForbidden as exc:
+        raise CoderError(
+            f"{source}: refused: the XML declares entities (&{exc.name};), which QDA-XML never "
+            "needs and coder does not expand"
+        ) from None
+    except defusedxml.DefusedXmlException as exc:
+        raise CoderError(f"{source}: refused: {exc}") from None
