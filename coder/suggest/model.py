@@ -153,7 +153,7 @@ class TextClassifier(BaseEstimator, ClassifierMixin):
         word_ngrams: tuple[int, int] = (1, 2),
         word_weight: float = 0.5,
         embedding_weight: float = 2.0,
-        class_weight: str | None = None,
+        class_weight: str | None = "auto",
         calibration_folds: int = 5,
         calibration: str = "sigmoid",
         classes: tuple[str, ...] | None = None,
@@ -172,7 +172,10 @@ class TextClassifier(BaseEstimator, ClassifierMixin):
         self.random_state = random_state
 
     def _svm(self) -> LinearSVC:
-        return LinearSVC(C=self.C, class_weight=self.class_weight, random_state=self.random_state)
+        weight = self.class_weight
+        if weight == "auto":  # see DEFAULT_PARAMS in question_model
+            weight = "balanced" if self.n_coded_ < HOLDOUT_FROM else None
+        return LinearSVC(C=self.C, class_weight=weight, random_state=self.random_state)
 
     # -- fitting -----------------------------------------------------------------------------
     def fit(self, X, y, groups=None, prior=None):  # noqa: ANN001, N803
@@ -187,6 +190,7 @@ class TextClassifier(BaseEstimator, ClassifierMixin):
         )
         matrix = self.features_.fit_transform(X).tocsr()
         groups = np.asarray(groups if groups is not None else ["?"] * len(X), dtype=object)
+        self.n_coded_ = int((groups != DEFINITION_GROUP).sum())
         splits, final = self._splits(groups)
         self.held_out_ = None  # (rows, scores) the calibration learnt from
         if self.mode == "single":
@@ -266,16 +270,18 @@ class TextClassifier(BaseEstimator, ClassifierMixin):
         if rows is None or len(self.classes_) < 2:
             return
         truth = np.searchsorted(self.classes_, y[rows])
+        # the prior's weight: the one whose temperature-scaled mix has the least log-loss on
+        # the held-out passages (one parameter per candidate: cheap), then the calibration
         best = None
-        candidates = PRIOR_WEIGHTS if prior is not None else (0.0,)
-        for weight in candidates:
+        for weight in PRIOR_WEIGHTS if prior is not None else (0.0,):
             logits = held if not weight else held + weight * _centred(prior[rows])
-            calibrator = calibrate(logits, truth, self.calibration)
-            probs = calibrator.predict_proba(_logit_input(logits))
+            probs = calibrate(logits, truth, "temperature").predict_proba(_logit_input(logits))
             loss = log_loss(truth, probs, labels=np.arange(len(self.classes_)))
             if best is None or loss < best[0] - 1e-9:
-                best = (loss, weight, calibrator, probs)
-        _, self.prior_weight_, self.calibrator_, self.held_out_probabilities_ = best
+                best = (loss, weight, logits)
+        _, self.prior_weight_, logits = best
+        self.calibrator_ = calibrate(logits, truth, self.calibration)
+        self.held_out_probabilities_ = self.calibrator_.predict_proba(_logit_input(logits))
         self.held_out_ = (rows, held)
 
     def _fit_multi(self, matrix, Y, splits, final) -> None:  # noqa: ANN001, N803

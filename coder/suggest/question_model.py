@@ -32,13 +32,16 @@ COLD_START_CODINGS = 5
 COLD_TEMPERATURE = 0.05  # char n-gram similarity differences of ~0.05 count as one unit
 COLD_TEMPERATURE_E5 = 0.02  # e5 similarities sit closer together
 # Chosen with benchmarks/suggester_quality.py (docs/suggester.md).
+# class_weight "auto": balanced below 2,000 coded passages, where rare codes have one or two
+# examples and would otherwise never be suggested, unweighted above, where the codes'
+# frequencies are themselves evidence (and balanced weights slow the SVM's convergence).
 DEFAULT_PARAMS: dict = {
-    "C": 0.5,
+    "C": 0.25,
     "char_ngrams": (2, 5),
     "word_ngrams": (1, 2),
     "word_weight": 0.5,
     "embedding_weight": 2.0,
-    "class_weight": None,
+    "class_weight": "auto",
 }
 TFIDF = "tfidf"
 TFIDF_E5 = "tfidf+e5"
