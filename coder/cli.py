@@ -258,9 +258,17 @@ def import_(
     coder: Annotated[
         str | None, typer.Option(help="Coder of the imported codes (default: login name).")
     ] = None,
+    update: Annotated[
+        bool,
+        typer.Option(
+            "--update",
+            help="Table: a row whose id was imported from this file before with another text "
+            "gives that passage its new text (its codings stay) instead of adding a passage.",
+        ),
+    ] = False,
 ) -> None:
     """Import documents, or table rows with optional earlier codings."""
-    from coder.corpus.importer import import_documents, import_table
+    from coder.corpus.importer import ImportStopped, import_documents, import_table
     from coder.corpus.readers import TABLE_SUFFIXES
 
     tables = [p for p in paths if p.suffix.lower() in TABLE_SUFFIXES]
@@ -271,6 +279,7 @@ def import_(
             ("--case-column", case_column),
             ("--id-column", id_column),
             ("--code-column", code_column),
+            ("--update", update),
         )
         if v
     ]
@@ -282,27 +291,34 @@ def import_(
         raise CoderError(f"{table_options[0]} is for CSV/XLSX tables; no table was given")
     if (question or coder) and not code_column:
         raise CoderError("--question and --coder go with --code-column")
-    with _open(db) as store, _progress("Importing") as progress:
-        if tables:
-            summary = import_table(
-                store,
-                tables[0],
-                text_column=text_column,
-                case_column=case_column,
-                id_column=id_column,
-                code_column=code_column,
-                question=question,
-                coder=coder,
-                progress=progress,
-            )
-        else:
-            summary = import_documents(
-                store,
-                paths,
-                case_from=case_from.value,
-                segmentation=segment.value,
-                progress=progress,
-            )
+    try:
+        with _open(db) as store, _progress("Importing") as progress:
+            if tables:
+                summary = import_table(
+                    store,
+                    tables[0],
+                    text_column=text_column,
+                    case_column=case_column,
+                    id_column=id_column,
+                    code_column=code_column,
+                    question=question,
+                    coder=coder,
+                    update=update,
+                    progress=progress,
+                )
+            else:
+                summary = import_documents(
+                    store,
+                    paths,
+                    case_from=case_from.value,
+                    segmentation=segment.value,
+                    progress=progress,
+                )
+    except ImportStopped as stopped:  # what was written before the failure is kept: say so
+        done = stopped.summary
+        if done.documents or done.updated or done.codings or done.skipped:
+            _print_summary(done)
+        raise
     _print_summary(summary)
 
 
@@ -339,7 +355,23 @@ def _print_summary(summary) -> None:  # noqa: ANN001 - ImportSummary
     if summary.codings:
         parts.append(f"{summary.codings} codings")
     if summary.attached:
-        parts.append(f"{summary.attached} rows matched to existing segments")
+        parts.append(f"{summary.attached} rows matched to their passages of the same text")
+    if summary.new_versions:
+        parts.append(
+            f"{summary.new_versions} rows whose id was imported before with another text "
+            "added as new passages (--update replaces the earlier text instead)"
+        )
+    if summary.updated:
+        coded = f" ({summary.updated_coded} of them coded: codings kept)"
+        parts.append(
+            f"{summary.updated} passages given their row's new text"
+            + (coded if summary.updated_coded else "")
+        )
+    if summary.ids_in_name_only:
+        parts.append(
+            f"{summary.ids_in_name_only} row ids already held by passages of other files "
+            "kept in the document names only"
+        )
     if summary.unchanged:
         parts.append(f"{summary.unchanged} already imported and unchanged")
     if summary.empty_rows:
@@ -466,14 +498,27 @@ def export(
 def _output(out: Path | None, binary: bool = False) -> Iterator:
     """Standard output, or a file that appears only once it is completely written.
 
-    With ``binary`` the caller gets the temporary file's path to write itself.
+    With ``binary`` the caller gets the temporary file's path to write itself. A target
+    that cannot be written (a folder, a read-only or missing folder, a full disk) is one
+    line naming the file and the cause; nothing is left half-written, an earlier file of
+    that name stays as it was.
     """
+    import errno
+
     if out is None:
         yield sys.stdout
         return
-    if out.parent and not out.parent.exists():
-        raise CoderError(f"{out}: folder {out.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent or ".")
+    folder = out.parent if str(out.parent) else Path(".")
+    if out.is_dir():
+        raise CoderError(f"{out}: is a folder; give --out a file name")
+    if not folder.exists():
+        raise CoderError(f"{out}: folder {folder} does not exist")
+    if not folder.is_dir():
+        raise CoderError(f"{out}: {folder} is not a folder")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=folder)
+    except OSError as exc:
+        raise CoderError(f"{out}: cannot write in {folder} ({exc.strerror})") from None
     try:
         if binary:
             os.close(fd)
@@ -485,6 +530,23 @@ def _output(out: Path | None, binary: bool = False) -> Iterator:
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file usual permissions
         os.replace(tmp, out)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if exc.errno in (
+            errno.ENOSPC,
+            errno.EFBIG,
+            errno.EDQUOT,
+            errno.EIO,
+            errno.EROFS,
+            errno.EACCES,
+            errno.EPERM,
+            errno.EISDIR,
+            errno.ENOTDIR,
+        ):
+            raise CoderError(
+                f"{out}: cannot write it ({exc.strerror}); nothing was written"
+            ) from None
+        raise
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

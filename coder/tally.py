@@ -52,7 +52,7 @@ class TallyRow:
     label: str
     cases: int
     segments: int
-    share: float  # of all cases in the project
+    share: float  # of the cases with passages (total_cases)
     examples: list[str]
     suggested_cases: int = 0  # cases counted only because of model suggestions
     example_suggested: list[bool] = field(default_factory=list)
@@ -67,7 +67,7 @@ class Tally:
     rows: list[TallyRow]
     by: str | None = None
     by_values: list[str] = field(default_factory=list)
-    by_totals: dict[str, int] = field(default_factory=dict)  # attribute value -> cases in project
+    by_totals: dict[str, int] = field(default_factory=dict)  # value -> cases (with passages)
     min_score: float | None = None  # set when suggestions were included
     coders: list[str] | None = None
     consensus: bool = False
@@ -108,12 +108,14 @@ def tally(
         raise CoderError(
             f"no case has the attribute '{by}' (attributes: {', '.join(names) or 'none'})"
         )
+    with_passages = {case for _, case in queries.segment_order(store)}
     return [
         _tally_question(
             store,
             codebook,
             q,
             attributes,
+            with_passages,
             coders,
             consensus,
             examples,
@@ -153,6 +155,7 @@ def _tally_question(
     codebook: Codebook,
     question: Question,
     attributes: dict[str, dict],
+    with_passages: set[str],
     coders: list[str] | None,
     consensus: bool,
     n_examples: int,
@@ -186,11 +189,14 @@ def _tally_question(
             suggested_passages[code][case] += 1
 
     key = collation_key(codebook.language)
-    total_cases = len(attributes)
+    # The denominator: cases with passages to code for the question (every passage is one
+    # for every question); a case without any (left empty by an import) is not counted.
+    counted_cases = [name for name in attributes if name in with_passages]
+    total_cases = len(counted_cases)
     by_values: list[str] = []
     by_totals: dict[str, int] = {}
     if by is not None:
-        values = [_attr(attributes[name], by) for name in attributes]
+        values = [_attr(attributes[name], by) for name in counted_cases]
         by_values = sorted(set(values), key=lambda v: (v == MISSING, key(v)))
         by_totals = {v: values.count(v) for v in by_values}
 

@@ -62,6 +62,17 @@ def test_a_case_counts_once_however_many_passages(hand_built):
     assert result.total_cases == 3
 
 
+def test_a_case_without_passages_is_not_in_the_denominator(hand_built):
+    """A case an import left empty (no document, or none with passages) counts for nothing."""
+    store, *_ = hand_built
+    with store.write() as conn:
+        store.case_in(conn, "Tomt län", {"landsdel": "Norrland"})
+    (result,) = tally(store, "insatser", by="landsdel")
+    assert result.total_cases == 3
+    assert rows_of(result)["analyser-utredningar"].share == pytest.approx(1.0)
+    assert result.by_totals == {"Götaland": 2, "Norrland": 1}
+
+
 def test_examples_most_passages_first_then_by_name(hand_built):
     store, *_ = hand_built
     (result,) = tally(store, "insatser", examples=2)

@@ -1,8 +1,19 @@
-"""Importing documents and tables into a project, all or nothing.
+"""Importing documents and tables into a project, without ever leaving half a file.
 
-An import runs in one transaction: a refused import (unknown code, missing
-column) changes nothing. Files that cannot be read are skipped and listed with
-their reason; importing the same material again adds nothing twice.
+Files are read and segmented outside any transaction; what they add is then written in
+short transactions (a few files, or a few thousand table rows, each well under a second),
+so the coding screen never waits long for the write lock. A file is always written whole
+or not at all: should writing fail (disk full, say), the import stops with one line naming
+the file and the cause, and says what was imported before it. A refused import (unknown
+code, missing column, clashing ids) is refused before anything is written. Files that
+cannot be read are skipped and listed with their reason; importing the same material again
+adds nothing twice.
+
+Document names (unique in a project) are the file's name, or for a folder the folder's
+name and the path inside it; two different files that would get the same name (``a/x.txt``
+and ``b/x.txt``) get as many of their folders as tells them apart. A file is recognised
+again by the absolute path recorded with its document (older projects: the path it was
+imported from).
 """
 
 from __future__ import annotations
@@ -10,26 +21,39 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
+import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
 
 from coder.codebook import NOT_APPLICABLE
 from coder.corpus.readers import (
     DOCUMENT_SUFFIXES,
     NOTE_NAMES,
     TABLE_SUFFIXES,
+    SourceText,
     Unreadable,
     decode_text,
     read_document,
 )
 from coder.corpus.segment import segment
-from coder.errors import ImportError_
+from coder.errors import CoderError, ImportError_, StoreError
 from coder.store import NewDocument, Span, Store, default_coder
+from coder.store import schema as t
 from coder.store.codings import Change, changes_to_set
 
 CASE_FROM = ("auto", "folder", "filename")
 Progress = Callable[[int, int], None]  # (done, total)
+
+# Bounds on one write transaction: it ends after the file or row that passes either.
+BATCH_SECONDS = 0.25  # documents: time spent writing in one transaction
+BATCH_ROWS = 1000  # tables: rows per transaction (0.1-0.3 s here)
+BATCH_CHARS = 4_000_000  # tables: characters of text per transaction
 
 
 @dataclass
@@ -39,13 +63,109 @@ class ImportSummary:
     new_cases: int = 0
     codings: int = 0
     unchanged: int = 0  # already imported, left as they were
-    attached: int = 0  # table rows matched to existing segments
+    attached: int = 0  # table rows matched to existing segments of the same file
+    updated: int = 0  # table passages given the row's new text (--update)
+    updated_coded: int = 0  # of which had codings (they stay on the passage)
+    new_versions: int = 0  # table rows whose id was imported before with another text
+    ids_in_name_only: int = 0  # ids another file's passage holds already as external id
     empty_rows: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
 
 
+class ImportStopped(ImportError_):
+    """Writing failed part-way; ``summary`` tells what was imported (and kept) before."""
+
+    def __init__(self, message: str, summary: ImportSummary):
+        super().__init__(message)
+        self.summary = summary
+
+
 def _sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _cause(exc: BaseException) -> str:
+    """A database or OS failure in a few words (``database or disk is full``)."""
+    if isinstance(exc, StoreError):
+        return str(exc)
+    orig = getattr(exc, "orig", None) or exc
+    text = getattr(orig, "strerror", None) or str(orig)
+    return " ".join(str(text).split()) or type(orig).__name__
+
+
+# -- what a project already holds (reads and writes the Store has no method for yet) --------
+
+
+@dataclass(frozen=True)
+class _Existing:
+    id: int
+    name: str
+    sha256: str
+    meta: dict
+
+
+def _existing_named(conn: sa.Connection, names: list[str]) -> dict[str, _Existing]:
+    d = t.documents.c
+    found: dict[str, _Existing] = {}
+    for i in range(0, len(names), 500):
+        for row in conn.execute(
+            sa.select(d.id, d.name, d.sha256, d.meta).where(d.name.in_(names[i : i + 500]))
+        ):
+            found[row.name] = _Existing(row.id, row.name, row.sha256, dict(row.meta or {}))
+    return found
+
+
+def _existing_under(conn: sa.Connection, prefix: str) -> dict[str, _Existing]:
+    """Documents whose name starts with ``prefix`` (a table file's rows: ``data.csv#``)."""
+    d = t.documents.c
+    return {
+        row.name: _Existing(row.id, row.name, row.sha256, dict(row.meta or {}))
+        for row in conn.execute(
+            sa.select(d.id, d.name, d.sha256, d.meta).where(
+                d.name.startswith(prefix, autoescape=True)
+            )
+        )
+        if row.name.startswith(prefix)  # SQLite's LIKE ignores the case of ASCII letters
+    }
+
+
+def _replace_passage_texts(
+    conn: sa.Connection, items: list[tuple[_Existing, int, str, str, dict]]
+) -> int:
+    """Give one-passage documents new text: (document, segment id, text, sha, meta).
+
+    The passage keeps its id and so its codings, memos and history; its suggestions and
+    stored embedding, computed from the old text, are dropped. Returns how many of the
+    passages had codings."""
+    d, s = t.documents.c, t.segments.c
+    for doc, seg_id, text, sha, meta in items:
+        conn.execute(
+            t.documents.update().where(d.id == doc.id).values(text=text, sha256=sha, meta=meta)
+        )
+        conn.execute(
+            t.segments.update()
+            .where(s.id == seg_id)
+            .values(text=text, start_char=0, end_char=len(text))
+        )
+    seg_ids = [seg_id for _, seg_id, *_ in items]
+    coded = 0
+    for i in range(0, len(seg_ids), 500):
+        chunk = seg_ids[i : i + 500]
+        conn.execute(t.suggestions.delete().where(t.suggestions.c.segment_id.in_(chunk)))
+        conn.execute(
+            t.segment_embeddings.delete().where(t.segment_embeddings.c.segment_id.in_(chunk))
+        )
+        coded += conn.execute(
+            sa.select(sa.func.count(sa.distinct(t.codings.c.segment_id))).where(
+                t.codings.c.segment_id.in_(chunk)
+            )
+        ).scalar_one()
+    return coded
+
+
+def _external_ids_scoped() -> bool:
+    """Whether the schema lets two documents' passages have the same external id."""
+    return not t.segments.c.external_id.unique
 
 
 # -- documents ---------------------------------------------------------------------------------
@@ -54,23 +174,38 @@ def _sha(text: str) -> str:
 @dataclass
 class _Candidate:
     path: Path
-    name: str  # stable document name: relative to the imported folder's parent
+    name: str  # the name it had before names could clash: relative to the folder's parent
     root: Path | None  # the folder given on the command line, if any
+    abs: Path = field(default=Path())  # absolute path (folders resolved, the file itself not)
+
+    def names(self) -> list[str]:
+        """Possible document names, shortest first: ``name``, then with more folders."""
+        parts = self.abs.parts[1:]  # without the anchor ("/")
+        n = len(Path(self.name).parts)
+        return [self.name] + ["/".join(parts[-k:]) for k in range(n + 1, len(parts) + 1)]
 
 
 def collect_files(paths: Iterable[str | Path], summary: ImportSummary) -> list[_Candidate]:
     """The document files under ``paths`` (folders recursively), in a stable order."""
     found: list[_Candidate] = []
+    seen: set[Path] = set()
+
+    def add(cand: _Candidate) -> None:
+        if cand.abs not in seen:  # the same file given twice (a folder and a file in it)
+            seen.add(cand.abs)
+            found.append(cand)
+
     for given in paths:
         path = Path(given)
         if not path.exists():
             raise ImportError_(f"{path}: no such file or folder")
         if path.is_dir():
+            root = path.resolve()
             for file in sorted(path.rglob("*")):
                 rel = file.relative_to(path)
                 if not file.is_file() or any(p.startswith(".") for p in rel.parts):
                     continue
-                name = (Path(path.resolve().name) / rel).as_posix()
+                name = (Path(root.name) / rel).as_posix()
                 if NOTE_NAMES.match(file.name):
                     summary.skipped.append((str(file), "a note about the folder, not a document"))
                 elif file.suffix.lower() in TABLE_SUFFIXES:
@@ -80,9 +215,9 @@ def collect_files(paths: Iterable[str | Path], summary: ImportSummary) -> list[_
                 elif file.suffix.lower() not in DOCUMENT_SUFFIXES:
                     summary.skipped.append((str(file), f"unsupported file type '{file.suffix}'"))
                 else:
-                    found.append(_Candidate(file, name, path))
+                    add(_Candidate(file, name, path, root / rel))
         elif path.suffix.lower() in DOCUMENT_SUFFIXES:
-            found.append(_Candidate(path, path.name, None))
+            add(_Candidate(path, path.name, None, Path(os.path.abspath(path))))
         else:
             summary.skipped.append((str(path), f"unsupported file type '{path.suffix}'"))
     return found
@@ -96,6 +231,70 @@ def case_name(candidate: _Candidate, case_from: str) -> str:
     if case_from in ("filename", "auto"):
         return path.stem
     raise ImportError_(f"unknown --case-from '{case_from}' (expected {', '.join(CASE_FROM)})")
+
+
+def _same_file(doc: _Existing, path: Path) -> bool | None:
+    """Whether ``doc`` was imported from the file at ``path`` (None: cannot tell)."""
+    recorded = doc.meta.get("path")
+    if recorded:
+        return recorded == str(path)
+    source = doc.meta.get("source")  # older projects: the path as it was given
+    if not source:
+        return None
+    earlier = Path(os.path.abspath(source))
+    if earlier == path:
+        return True
+    try:
+        if earlier.exists():
+            return os.path.samefile(earlier, path)
+    except OSError:
+        return None
+    return None  # given relative to another folder, or moved since
+
+
+@dataclass
+class _Plan:
+    """Where a file goes: its earlier document, or a new one named ``name``."""
+
+    mine: _Existing | None  # its document, imported before
+    maybe: _Existing | None  # a document of the same name that may be its own (older project)
+    name: str  # the name for a new document
+    clashes: bool  # another file of this import had the same name
+
+
+def _plan(store: Store, candidates: list[_Candidate]) -> list[_Plan]:
+    options = [c.names() for c in candidates]
+    shared = Counter(name for names in options for name in names)
+    with store.read() as conn:
+        existing = _existing_named(conn, sorted(shared))
+    plans = []
+    for cand, names in zip(candidates, options, strict=True):
+        mine = maybe = None
+        for name in names:
+            doc = existing.get(name)
+            if doc is None:
+                continue
+            same = _same_file(doc, cand.abs)
+            if same:
+                mine = doc
+                break
+            if same is None and name == cand.name and maybe is None:
+                maybe = doc
+        new_name = next(
+            (n for n in names if shared[n] == 1 and n not in existing), cand.abs.as_posix()
+        )
+        plans.append(_Plan(mine, maybe, new_name, shared[cand.name] > 1))
+    return plans
+
+
+@dataclass
+class _Parsed:
+    cand: _Candidate
+    plan: _Plan
+    source: SourceText
+    case: str
+    sha: str
+    spans: list[Span]
 
 
 def import_documents(
@@ -116,48 +315,120 @@ def import_documents(
         raise ImportError_(f"unknown --case-from '{case_from}' (expected {', '.join(CASE_FROM)})")
     summary = ImportSummary()
     candidates = collect_files(paths, summary)
+    plans = _plan(store, candidates)
     language = store.codebook().language
-    with store.write() as conn:
-        for done, cand in enumerate(candidates, start=1):
-            try:
-                source = read_document(cand.path)
-            except Unreadable as exc:
-                summary.skipped.append((str(cand.path), str(exc)))
-                continue
-            finally:
-                if progress:
-                    progress(done, len(candidates))
-            case = source.case or case_name(cand, case_from)
-            existing = store.document_in(conn, cand.name)
-            sha = _sha(source.text)
-            if existing is not None:
-                if existing.sha256 == sha:
-                    summary.unchanged += 1
-                else:
-                    summary.skipped.append(
-                        (
-                            str(cand.path),
-                            f"changed since it was imported as '{cand.name}'; not imported again "
-                            "(its codings stay on the earlier text)",
-                        )
-                    )
-                continue
-            before = store.case_count_in(conn)
-            case_id = store.case_in(conn, case, source.attributes)
-            summary.new_cases += store.case_count_in(conn) - before
-            if store.document_with_text_in(conn, case_id, sha) is not None:
-                summary.unchanged += 1
-                continue
+    pending: list[_Parsed] = []
+    for done, (cand, plan) in enumerate(zip(candidates, plans, strict=True), start=1):
+        failure = None
+        try:
+            source = read_document(cand.path)
             spans = segment(source.text, segmentation, language)
-            meta = {**source.meta, "source": str(cand.path), "segmentation": segmentation}
-            if source.encoding:
-                meta["encoding"] = source.encoding
-            store.add_documents_in(
-                conn, [NewDocument(case_id, cand.name, source.fmt, source.text, sha, spans, meta)]
-            )
-            summary.documents += 1
-            summary.segments += len(spans)
+        except Unreadable as exc:
+            summary.skipped.append((str(cand.path), str(exc)))
+            continue
+        except CoderError as exc:
+            failure = str(exc)
+        except (ValueError, MemoryError, RecursionError) as exc:  # from spaCy, pypdf, ...
+            failure = f"cannot segment it ({type(exc).__name__}: {exc})"
+        finally:
+            if progress:
+                progress(done, len(candidates))
+        if failure is not None:
+            _write_documents(store, pending, segmentation, summary)  # the files before it
+            raise ImportStopped(f"{cand.path}: {failure}; {_kept(summary)}", summary)
+        case = source.case or case_name(cand, case_from)
+        pending.append(_Parsed(cand, plan, source, case, _sha(source.text), spans))
+        if sum(len(p.spans) for p in pending) >= BATCH_ROWS or len(pending) >= 50:
+            _write_documents(store, pending, segmentation, summary)
+            pending = []
+    _write_documents(store, pending, segmentation, summary)
     return summary
+
+
+def _kept(summary: ImportSummary) -> str:
+    if not summary.documents:
+        return "nothing was imported"
+    return (
+        f"it was not imported; {summary.documents} documents ({summary.segments} segments) "
+        "imported before it were kept"
+    )
+
+
+def _write_documents(
+    store: Store, parsed: list[_Parsed], segmentation: str, summary: ImportSummary
+) -> None:
+    """Write parsed files in transactions of about ``BATCH_SECONDS`` each, whole files only."""
+    i = 0
+    while i < len(parsed):
+        batch = ImportSummary()
+        current = parsed[i]
+        try:
+            with store.write() as conn:
+                started = time.monotonic()
+                j = i
+                while j < len(parsed) and (j == i or time.monotonic() - started < BATCH_SECONDS):
+                    current = parsed[j]
+                    _write_document(store, conn, current, segmentation, batch)
+                    j += 1
+        except (sa.exc.DBAPIError, StoreError) as exc:  # a full disk; locked too long
+            raise ImportStopped(
+                f"{current.cand.path}: cannot write to the project ({_cause(exc)}); "
+                f"nothing from {parsed[i].cand.path} on was imported"
+                + (
+                    f"; the {summary.documents} documents ({summary.segments} segments) "
+                    "imported before it were kept"
+                    if summary.documents
+                    else ""
+                ),
+                summary,
+            ) from None
+        for name in ("documents", "segments", "new_cases", "unchanged"):
+            setattr(summary, name, getattr(summary, name) + getattr(batch, name))
+        summary.skipped.extend(batch.skipped)
+        i = j
+
+
+def _write_document(
+    store: Store, conn: sa.Connection, p: _Parsed, segmentation: str, summary: ImportSummary
+) -> None:
+    plan, cand = p.plan, p.cand
+    earlier = plan.mine
+    # An older document of this name whose file cannot be told is this file's, unless
+    # another file of this import has the same name (then only if the text is the same).
+    if earlier is None and plan.maybe and (not plan.clashes or plan.maybe.sha256 == p.sha):
+        earlier = plan.maybe
+    now = store.document_in(conn, earlier.name if earlier else plan.name)
+    if now is not None:
+        if now.sha256 == p.sha:
+            summary.unchanged += 1
+        else:
+            summary.skipped.append(
+                (
+                    str(cand.path),
+                    f"changed since it was imported as '{now.name}'; not imported again "
+                    "(its codings stay on the earlier text)",
+                )
+            )
+        return
+    before = store.case_count_in(conn)
+    case_id = store.case_in(conn, p.case, p.source.attributes)
+    summary.new_cases += store.case_count_in(conn) - before
+    if store.document_with_text_in(conn, case_id, p.sha) is not None:
+        summary.unchanged += 1
+        return
+    meta: dict[str, Any] = {
+        **p.source.meta,
+        "source": str(cand.path),
+        "path": str(cand.abs),
+        "segmentation": segmentation,
+    }
+    if p.source.encoding:
+        meta["encoding"] = p.source.encoding
+    store.add_documents_in(
+        conn, [NewDocument(case_id, plan.name, p.source.fmt, p.source.text, p.sha, p.spans, meta)]
+    )
+    summary.documents += 1
+    summary.segments += len(p.spans)
 
 
 # -- tables ------------------------------------------------------------------------------------
@@ -216,15 +487,19 @@ def import_table(
     code_column: str | None = None,
     question: str | None = None,
     coder: str | None = None,
+    update: bool = False,
     progress: Progress | None = None,
 ) -> ImportSummary:
     """Import one passage per row of a CSV/XLSX file, optionally with earlier codings.
 
-    Rows whose id (or, without an id column, whose file and row) were imported
-    before are matched to their existing passage: their codings are attached,
-    nothing is duplicated. Codes may be given by id or label, several separated
-    by ``;`` in a ``multi`` question; ``n/a`` (any case) marks the passage not applicable
-    to the question. Any unknown code refuses the whole import.
+    A row's passage is known by its file and its id (without an id column: its row
+    number), never across files: a row imported before with the same text gets the
+    codings attached, nothing is duplicated; a row whose id was imported before with
+    another text becomes a new passage, or with ``update`` gives that passage its new text
+    (its codings stay). Codes may be given by id or label, several separated by ``;`` in a
+    ``multi`` question; ``n/a`` (any case) marks the passage not applicable to the
+    question. An unknown code, or one id on rows with different texts, refuses the whole
+    import before anything is written.
     """
     path = Path(path)
     summary = ImportSummary()
@@ -233,6 +508,10 @@ def import_table(
     if code_column and not question:
         raise ImportError_(
             "--code-column needs --question (which codebook question the codes answer)"
+        )
+    if update and not id_column:
+        raise ImportError_(
+            f"{path}: --update needs --id-column (rows are matched to their passages by id)"
         )
     codebook = store.codebook()
     q = codebook.question(question) if question else None
@@ -257,6 +536,7 @@ def import_table(
             )
 
     rows: list[_Row] = []
+    first_of: dict[str, _Row] = {}
     for i, rec in enumerate(records, start=2):
         text = (rec.get(text_column) or "").replace("\r\n", "\n").strip()
         ext = (rec.get(id_column) or "").strip() if id_column else ""
@@ -265,79 +545,244 @@ def import_table(
             summary.empty_rows += 1
             continue
         case = (rec.get(case_column) or "").strip() if case_column else ""
-        rows.append(_Row(i, text, case or path.stem, ext or None, codes))
-
-    coder = coder or default_coder()
-    with store.write() as conn:
-        coder_id = store.coder_in(conn, coder) if q else None
-        by_ext = store.segments_by_external_id_in(
-            conn, [r.external_id for r in rows if r.external_id]
-        )
-        names = {id(r): _row_document_name(path, r) for r in rows}
-        by_name = store.documents_by_name_in(conn, list(names.values()))
-        first_seg = store.first_segments_in(conn, [d.id for d in by_name.values()])
-        n_cases = store.case_count_in(conn)
-        case_ids = {name: store.case_in(conn, name) for name in dict.fromkeys(r.case for r in rows)}
-        summary.new_cases = store.case_count_in(conn) - n_cases
-
-        segment_of: dict[int, int] = {}  # id(row) -> segment id
-        pending: list[tuple[_Row, NewDocument]] = []
-        seen_ext: dict[str, _Row] = {}
-        for r in rows:
-            if r.external_id and r.external_id in by_ext:
-                segment_of[id(r)] = by_ext[r.external_id].id
-                summary.attached += 1
-            elif not r.external_id and names[id(r)] in by_name:
-                segment_of[id(r)] = first_seg[by_name[names[id(r)]].id]
-                summary.attached += 1
-            elif r.external_id and r.external_id in seen_ext:
-                pass  # a repeated id within the file: resolved to the first row below
-            else:
-                if r.external_id:
-                    seen_ext[r.external_id] = r
-                span = Span(0, len(r.text), r.text, r.external_id)
-                doc = NewDocument(
-                    case_ids[r.case],
-                    names[id(r)],
-                    path.suffix.lower()[1:],
-                    r.text,
-                    _sha(r.text),
-                    [span],
-                    {"source": str(path), "row": r.line},
+        row = _Row(i, text, case or path.stem, ext or None, codes)
+        if row.external_id:
+            first = first_of.setdefault(row.external_id, row)
+            if first.text != row.text:
+                raise ImportError_(
+                    f"{path} rows {first.line} and {row.line}: the same id '{row.external_id}' "
+                    "with different texts (an id names one passage); nothing was imported"
                 )
-                pending.append((r, doc))
-        for done in range(0, len(pending), 2000):
-            batch = pending[done : done + 2000]
-            for (r, _), seg_ids in zip(
-                batch, store.add_documents_in(conn, [d for _, d in batch]), strict=True
-            ):
-                segment_of[id(r)] = seg_ids[0]
-            if progress:
-                progress(min(done + 2000, len(pending)), len(pending))
-        for r in rows:
-            if id(r) not in segment_of:
-                segment_of[id(r)] = segment_of[id(seen_ext[r.external_id])]
-        summary.documents = summary.segments = len(pending)
+        rows.append(row)
 
-        if q is not None and coder_id is not None:
-            present = store.codes_in(conn, list(set(segment_of.values())), q.id, coder_id)
-            changes: list[Change] = []
-            for r in rows:
-                if not r.codes:
-                    continue
-                seg = segment_of[id(r)]
-                have = present.setdefault(seg, set())
-                new = changes_to_set(have, q, seg, r.codes, replace=False)
-                for ch in new:
-                    (have.add if ch.event == "added" else have.discard)(ch.code_id)
-                changes.extend(new)
-            summary.codings = sum(1 for ch in changes if ch.event == "added")
-            store.record_in(conn, coder_id, "import", changes)
+    prefix, existing = _table_scope(store, path)
+    targets = _resolve_rows(rows, prefix, existing, update)
+    coder = coder or default_coder()
+    scoped = _external_ids_scoped()
+    abs_path = str(Path(os.path.abspath(path)))
+    segment_of: dict[str, int] = {}  # document name -> its passage
+    taken_ids: set[str] = set()  # external ids in use (without scoped ids)
+    if not scoped:
+        with store.read() as conn:
+            wanted = [r.external_id for r in rows if r.external_id]
+            taken_ids = set(store.segments_by_external_id_in(conn, wanted))
+    with store.read() as conn:
+        ids = [doc.id for doc in existing.values()]
+        first_seg = store.first_segments_in(conn, ids)
+    for doc in existing.values():
+        if doc.id in first_seg:
+            segment_of[doc.name] = first_seg[doc.id]
+
+    batch_start = 0
+    done_rows = 0
+    while batch_start < len(rows):
+        batch_end, chars = batch_start, 0
+        while batch_end < len(rows) and (
+            batch_end == batch_start
+            or (batch_end - batch_start < BATCH_ROWS and chars < BATCH_CHARS)
+        ):
+            chars += len(rows[batch_end].text)
+            batch_end += 1
+        batch = rows[batch_start:batch_end]
+        part = ImportSummary()
+        try:
+            with store.write() as conn:
+                _write_rows(
+                    store,
+                    conn,
+                    path,
+                    abs_path,
+                    batch,
+                    targets,
+                    existing,
+                    segment_of,
+                    taken_ids,
+                    scoped,
+                    q,
+                    coder,
+                    part,
+                )
+        except (sa.exc.DBAPIError, StoreError) as exc:  # a full disk; locked too long
+            before = (
+                f"rows {rows[0].line}-{rows[batch_start - 1].line} were imported before it "
+                "(importing the file again completes it)"
+                if batch_start
+                else "nothing was imported"
+            )
+            raise ImportStopped(
+                f"{path} rows {batch[0].line}-{batch[-1].line}: cannot write to the project "
+                f"({_cause(exc)}); {before}",
+                summary,
+            ) from None
+        _add(summary, part)
+        done_rows += len(batch)
+        if progress:
+            progress(done_rows, len(rows))
+        batch_start = batch_end
     return summary
 
 
-def _row_document_name(path: Path, row: _Row) -> str:
-    return f"{path.name}#{row.external_id}" if row.external_id else f"{path.name}#row{row.line}"
+def _add(total: ImportSummary, part: ImportSummary) -> ImportSummary:
+    for name, value in vars(part).items():
+        if isinstance(value, int):
+            setattr(total, name, getattr(total, name) + value)
+    total.skipped.extend(part.skipped)
+    return total
+
+
+def _table_scope(store: Store, path: Path) -> tuple[str, dict[str, _Existing]]:
+    """The prefix of this file's document names (``data.csv#``), and its documents so far.
+
+    The prefix is the file's name, with as many folders as tell it apart from another file
+    of the same name imported before (``2025/data.csv#``)."""
+    cand = _Candidate(path, path.name, None, Path(os.path.abspath(path)))
+    names = cand.names()
+    with store.read() as conn:
+        scopes = [(name + "#", _existing_under(conn, name + "#")) for name in names]
+    unknown = None
+    for prefix, docs in scopes:
+        if not docs:
+            continue
+        judged = {_same_file(doc, cand.abs) for doc in docs.values()}
+        if True in judged:
+            return prefix, docs
+        if judged == {None} and unknown is None and prefix == names[0] + "#":
+            unknown = (prefix, docs)  # an older project's table, imported from elsewhere
+    if unknown is not None:
+        return unknown
+    for prefix, docs in scopes:
+        if not docs:
+            return prefix, {}
+    return cand.abs.as_posix() + "#", {}
+
+
+@dataclass
+class _Target:
+    name: str  # the document (one passage) the row goes to
+    new: bool  # a new document, created by the first row that goes there
+    update: _Existing | None = None  # an earlier passage of the same id, given this text
+    version: bool = False  # a new passage for an id imported before with another text
+
+
+def _resolve_rows(
+    rows: list[_Row],
+    prefix: str,
+    existing: dict[str, _Existing],
+    update: bool,
+) -> dict[int, _Target]:
+    """id(row) -> where it goes: its passage of the same text, a new one, or (``update``)
+    its earlier passage of the same id, to be given the row's text."""
+    targets: dict[int, _Target] = {}
+    seen: set[str] = set()
+    for r in rows:
+        base = prefix + (r.external_id if r.external_id else f"row{r.line}")
+        sha = _sha(r.text)
+        doc = existing.get(base)
+        version = f"{base}~{sha[:12]}"  # the same id with another text, imported as well
+        if doc is None:
+            target = _Target(base, base not in seen)
+        elif doc.sha256 == sha:
+            target = _Target(base, False)
+        elif version in existing:
+            target = _Target(version, False)
+        elif update:
+            target = _Target(base, False, doc if base not in seen else None)
+        else:
+            target = _Target(version, version not in seen, version=True)
+        seen.add(target.name)
+        targets[id(r)] = target
+    return targets
+
+
+def _write_rows(
+    store: Store,
+    conn: sa.Connection,
+    path: Path,
+    abs_path: str,
+    batch: list[_Row],
+    targets: dict[int, _Target],
+    existing: dict[str, _Existing],
+    segment_of: dict[str, int],
+    taken_ids: set[str],
+    scoped: bool,
+    q,  # noqa: ANN001 - Question | None
+    coder: str,
+    summary: ImportSummary,
+) -> None:
+    """One transaction's rows: new passages, replaced texts, then the codings."""
+    new_rows = [r for r in batch if targets[id(r)].new]
+    case_ids: dict[str, int] = {}
+    before = store.case_count_in(conn)
+    for case in dict.fromkeys(r.case for r in new_rows):
+        case_ids[case] = store.case_in(conn, case)  # only cases that get a passage
+    summary.new_cases += store.case_count_in(conn) - before
+    docs: list[NewDocument] = []
+    used: set[str] = set()
+    for r in new_rows:
+        ext = r.external_id
+        if ext and not scoped:
+            if ext in taken_ids or ext in used:  # another file's (or version's) id already
+                summary.ids_in_name_only += 1
+                ext = None
+            else:
+                used.add(ext)
+        meta = {"source": str(path), "path": abs_path, "row": r.line}
+        if ext is None and r.external_id:
+            meta["id"] = r.external_id
+        docs.append(
+            NewDocument(
+                case_ids[r.case],
+                targets[id(r)].name,
+                path.suffix.lower()[1:],
+                r.text,
+                _sha(r.text),
+                [Span(0, len(r.text), r.text, ext)],
+                meta,
+            )
+        )
+    for r, seg_ids in zip(new_rows, store.add_documents_in(conn, docs), strict=True):
+        segment_of[targets[id(r)].name] = seg_ids[0]
+    taken_ids |= used
+    summary.documents += len(new_rows)
+    summary.segments += len(new_rows)
+    summary.new_versions += sum(1 for r in new_rows if targets[id(r)].version)
+    summary.attached += sum(
+        1
+        for r in batch
+        if not targets[id(r)].new
+        and targets[id(r)].update is None
+        and targets[id(r)].name in existing
+    )
+
+    replaced = []
+    for r in batch:
+        earlier = targets[id(r)].update
+        if earlier is None:
+            continue
+        meta = dict(earlier.meta)
+        meta["earlier_texts"] = [*meta.get("earlier_texts", []), earlier.sha256]
+        meta.update({"source": str(path), "path": abs_path, "row": r.line})
+        replaced.append((earlier, segment_of[earlier.name], r.text, _sha(r.text), meta))
+    if replaced:
+        summary.updated_coded += _replace_passage_texts(conn, replaced)
+        summary.updated += len(replaced)
+
+    if q is None or not any(r.codes for r in batch):
+        return
+    coder_id = store.coder_in(conn, coder)
+    segs = [segment_of[targets[id(r)].name] for r in batch]
+    present = store.codes_in(conn, list(set(segs)), q.id, coder_id)
+    changes: list[Change] = []
+    for r, seg in zip(batch, segs, strict=True):
+        if not r.codes:
+            continue
+        have = present.setdefault(seg, set())
+        new = changes_to_set(have, q, seg, r.codes, replace=False)
+        for ch in new:
+            (have.add if ch.event == "added" else have.discard)(ch.code_id)
+        changes.extend(new)
+    summary.codings += sum(1 for ch in changes if ch.event == "added")
+    store.record_in(conn, coder_id, "import", changes)
 
 
 def _parse_codes(cell: str, question, path: Path, line: int) -> list[str]:  # noqa: ANN001

@@ -50,14 +50,36 @@ def sentencizer(language: str):  # noqa: ANN201 - spaCy Language
     return nlp
 
 
+# spaCy refuses texts over ``nlp.max_length`` (1,000,000 characters, error E088) and needs
+# memory in proportion to the text: a longer paragraph goes to it in pieces of at most this
+# many characters, cut after a sentence end or a line break where there is one.
+MAX_PIECE = 200_000
+_PIECE_END = re.compile(r"[.!?][\"'»”)\]]*\s+|\n")
+
+
+def _pieces(start: int, text: str) -> list[tuple[int, str]]:
+    """``text`` (at offset ``start``) as pieces of at most ``MAX_PIECE`` characters."""
+    pieces: list[tuple[int, str]] = []
+    at = 0
+    while len(text) - at > MAX_PIECE:
+        window = text[at : at + MAX_PIECE]
+        cut = max((m.end() for m in _PIECE_END.finditer(window, MAX_PIECE // 2)), default=0)
+        if not cut:
+            cut = window.rfind(" ", MAX_PIECE // 2) + 1 or MAX_PIECE
+        pieces.append((start + at, window[:cut]))
+        at += cut
+    pieces.append((start + at, text[at:]))
+    return pieces
+
+
 def sentences(text: str, language: str) -> list[Span]:
     """Sentences within each paragraph, found by spaCy's sentencizer for the language."""
-    paras = paragraphs(text)
+    pieces = [piece for para in paragraphs(text) for piece in _pieces(para.start, para.text)]
     nlp = sentencizer(language)
     spans: list[Span] = []
-    for para, doc in zip(paras, nlp.pipe(p.text for p in paras), strict=True):
+    for (start, _), doc in zip(pieces, nlp.pipe(p for _, p in pieces), strict=True):
         for sent in doc.sents:
-            _add_trimmed(spans, text, para.start + sent.start_char, para.start + sent.end_char)
+            _add_trimmed(spans, text, start + sent.start_char, start + sent.end_char)
     return spans
 
 
