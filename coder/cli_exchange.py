@@ -94,6 +94,15 @@ def merge(
     )
     for note in summary.notes:
         typer.echo(f"  note: {note}")
+    if summary.conflicts:
+        typer.echo(
+            f"{len(summary.conflicts)} codings break this codebook's rules and were not applied; "
+            "each is left for adjudication as a memo on its passage:"
+        )
+        for conflict in summary.conflicts[:20]:
+            typer.echo(f"  conflict: {conflict}")
+        if len(summary.conflicts) > 20:
+            typer.echo(f"  ... and {len(summary.conflicts) - 20} more")
 
 
 @app.command("import-project")
@@ -104,13 +113,29 @@ def import_project(
         str | None,
         typer.Option(help="Language of the texts (spaCy code; default: from the file, else xx)."),
     ] = None,
+    max_entries: Annotated[
+        int, typer.Option(min=1, help="Refuse a .qdpx holding more entries than this.")
+    ] = 10_000,
+    max_entry_mb: Annotated[
+        int,
+        typer.Option(
+            min=1, help="Refuse a .qde or text source that unpacks to more megabytes than this."
+        ),
+    ] = 200,
+    max_total_mb: Annotated[
+        int,
+        typer.Option(
+            min=1, help="Refuse a .qdpx whose .qde and text sources unpack to more MB than this."
+        ),
+    ] = 1024,
 ) -> None:
     """Create a project from a REFI-QDA .qdpx file (NVivo, ATLAS.ti, MAXQDA, QualCoder)."""
     from coder.cli import _db
-    from coder.refi.importer import import_qdpx
+    from coder.refi.importer import MB, ArchiveLimits, import_qdpx
 
     target = _db(db)
-    done = import_qdpx(file, target, language=language)
+    limits = ArchiveLimits(max_entries, max_entry_mb * MB, max_total_mb * MB)
+    done = import_qdpx(file, target, language=language, limits=limits)
     typer.echo(
         f"Created project {target} from {file}: codebook '{done.codebook_id}' "
         f"({done.questions} questions, {done.codes} codes), {done.cases} cases, "

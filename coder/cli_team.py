@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from coder.cli import Db, _db, _open, _output, app, codebook_app
+from coder.cli import Db, _db, _open, app, codebook_app
 from coder.codebook import load_codebook
 
 
@@ -56,14 +56,20 @@ def _figures(counts: dict[str, int]) -> str:
 def backup(
     out: Annotated[Path, typer.Option(help="The backup file to write (an SQLite project file).")],
     db: Db = None,
+    force: Annotated[
+        bool,
+        typer.Option(help="Replace an existing file (it is kept beside it first)."),
+    ] = False,
 ) -> None:
     """Write a consistent backup of the project while others keep working (SQLite or PostgreSQL)."""
-    from coder.store.backup import backup as make_backup
+    from coder.store import Store
+    from coder.store.backup import backup_to
 
-    with _open(db) as store, _output(out, binary=True) as tmp:
-        tmp.unlink()  # the backup writes a new database file there
-        done = make_backup(store, tmp)
+    with Store.open(_db(db), read_only=True) as store:
+        done = backup_to(store, out, force=force)
     typer.echo(f"Wrote {out}: {_figures(done.counts)}.")
+    if done.saved_as:
+        typer.echo(f"The file it replaced is kept as {done.saved_as}.")
 
 
 @app.command()

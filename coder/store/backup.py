@@ -10,10 +10,21 @@ A restore replaces the target in one go: an SQLite file through the backup API (
 the replaced project was itself saved beside it), a PostgreSQL database in one
 transaction (its DDL is transactional). A restore into an existing project needs
 ``force``.
+
+``backup_to`` (the ``coder backup`` command) follows the same rules for its target: an
+existing file is replaced only with ``force``, and is then first kept beside it
+(``FILE.replaced-TIME``, byte for byte where it is not a project). The backup is written to
+a temporary file in the target's folder first, so a failure leaves the target as it was.
+
+Neither replaces a project that a coder process has open (a coding screen whose next
+keypress would land in the replaced file and be reported as saved): replacing needs the
+exclusive lock of ``coder.store.lock``, which every open ``Store`` shares. The sources of
+both are read without ever being written to (read-only SQLite connections).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import tempfile
@@ -24,8 +35,9 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from coder.errors import StoreError
+from coder.store import lock as project_lock
 from coder.store import schema as t
-from coder.store.engine import describe, is_url, make_engine
+from coder.store.engine import connect_read_only, describe, is_url, make_engine
 from coder.store.migrations import applied_versions
 from coder.store.store import Store
 
@@ -78,15 +90,138 @@ def backup(store: Store, out: Path) -> Copied:
         finally:
             target.dispose()
     else:
-        source = sqlite3.connect(store.db)
+        source = connect_read_only(Path(store.sqlite_file))
         copy = sqlite3.connect(out)
         try:
             source.backup(copy)
         finally:
             copy.close()
             source.close()
-    with Store.open(str(out)) as copied, copied.read() as conn:
-        return Copied(_counts(conn))
+    return Copied(_file_counts(out))
+
+
+def _file_counts(path: Path) -> dict[str, int]:
+    """The counts of an SQLite project file, read without locking or changing it."""
+    engine = make_engine(str(path), read_only=True)
+    try:
+        with engine.connect() as conn, conn.begin():
+            return _counts(conn)
+    finally:
+        engine.dispose()
+
+
+def _is_sqlite(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _kept_name(target: Path) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    kept = target.with_name(f"{target.name}.replaced-{stamp}")
+    n = 1
+    while kept.exists():
+        n += 1
+        kept = target.with_name(f"{target.name}.replaced-{stamp}-{n}")
+    return kept
+
+
+def _keep_beside(target: Path) -> Path:
+    """Save the file about to be replaced as ``TARGET.replaced-TIME`` (a project through the
+    backup API, so its committed WAL pages come along; anything else byte for byte)."""
+    kept = _kept_name(target)
+    try:
+        if _is_sqlite(target):
+            source = connect_read_only(target)
+            copy = sqlite3.connect(kept)
+            try:
+                source.backup(copy)
+            finally:
+                copy.close()
+                source.close()
+        else:
+            shutil.copy2(target, kept)
+    except (OSError, sqlite3.Error) as exc:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{kept}{suffix}").unlink(missing_ok=True)
+        raise StoreError(f"{target}: could not keep the replaced file beside it ({exc})") from None
+    return kept
+
+
+def _install(staged: Path, target: Path) -> None:
+    """Put the project file ``staged`` in ``target``'s place, in one go."""
+    if _is_sqlite(target):
+        source = sqlite3.connect(staged)
+        destination = sqlite3.connect(target, timeout=30)
+        try:
+            source.backup(destination)  # replaces the target's pages in one transaction
+        finally:
+            destination.close()
+            source.close()
+    else:
+        os.replace(staged, target)
+        for suffix in ("-wal", "-shm"):  # never let a stale journal meet the new file
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+
+
+def _check_target(out: Path) -> None:
+    if out.is_dir():
+        raise StoreError(f"{out}: is a folder; give the backup file's name")
+    if not out.parent.exists():
+        raise StoreError(f"{out}: folder {out.parent} does not exist")
+
+
+def backup_to(store: Store, out: Path, *, force: bool = False) -> Copied:
+    """``coder backup``: write a backup of ``store`` to ``out``, replacing an existing file
+    only with ``force`` (it is then kept beside it, and never while a coder process has it
+    open). Nothing is left half-written: the backup is made in a temporary file first."""
+    _check_target(out)
+    if not is_url(store.db) and _same_file(Path(store.db), out):
+        raise StoreError(f"{out}: is the project itself; give another --out")
+    existing = out.exists() and out.stat().st_size > 0
+    if existing and not force:
+        raise StoreError(
+            f"{out}: already exists; give --force to replace it (it is kept beside it first)"
+        )
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent)
+    except OSError as exc:
+        raise StoreError(f"{out}: cannot write there ({exc.strerror or exc})") from None
+    os.close(fd)
+    staged = Path(name)
+    staged.unlink()
+    try:
+        try:
+            done = backup(store, staged)
+        except (OSError, sqlite3.Error, sa.exc.DBAPIError) as exc:
+            raise StoreError(f"{out}: the backup could not be written ({_why(exc)})") from None
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(staged, 0o666 & ~umask)
+        if not existing:
+            os.replace(staged, out)
+            return done
+        with project_lock.exclusive(str(out)):
+            done.saved_as = str(_keep_beside(out))
+            _install(staged, out)
+        return done
+    finally:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{staged}{suffix}").unlink(missing_ok=True)
+
+
+def _why(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None)
+    return str(orig if orig is not None else exc).strip().splitlines()[0]
 
 
 def restore(backup_file: Path, target: str, *, force: bool = False) -> Copied:
@@ -96,11 +231,22 @@ def restore(backup_file: Path, target: str, *, force: bool = False) -> Copied:
     with tempfile.TemporaryDirectory() as scratch:
         # opening a project may migrate it: work on a copy, never on the backup itself
         staged = Path(scratch) / "staged.db"
-        shutil.copyfile(backup_file, staged)
+        try:
+            source = connect_read_only(backup_file)
+            copy = sqlite3.connect(staged)
+            try:
+                source.backup(copy)  # with its committed WAL pages, even from read-only media
+            finally:
+                copy.close()
+                source.close()
+        except sqlite3.Error as exc:
+            raise StoreError(f"{backup_file}: not a coder backup ({exc})") from None
         try:
             with Store.open(str(staged)) as check, check.read() as conn:
                 if conn.exec_driver_sql("PRAGMA integrity_check").scalar() != "ok":
                     raise StoreError(f"{backup_file}: damaged (integrity check failed)")
+        except sa.exc.DatabaseError as exc:
+            raise StoreError(f"{backup_file}: not a coder backup ({_why(exc)})") from None
         except StoreError as exc:
             raise StoreError(f"{backup_file}: not a coder backup ({exc})") from None
         if is_url(target):
@@ -110,27 +256,33 @@ def restore(backup_file: Path, target: str, *, force: bool = False) -> Copied:
 
 def _restore_file(staged: Path, target: Path, force: bool) -> Copied:
     saved_as = None
+    _check_target(target)
     if target.exists() and target.stat().st_size > 0:
         if not force:
             raise StoreError(
                 f"{target}: a project is already here; give --force to replace it "
                 "(it is kept beside it first)"
             )
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-        saved_as = str(target.with_name(f"{target.name}.replaced-{stamp}"))
-        with Store.open(str(target)) as old:
-            backup(old, Path(saved_as))
-    elif not target.parent.exists():
-        raise StoreError(f"{target}: folder {target.parent} does not exist")
-    source = sqlite3.connect(staged)
-    destination = sqlite3.connect(target, timeout=30)
-    try:
-        source.backup(destination)  # replaces the target's pages in one transaction
-    finally:
-        destination.close()
-        source.close()
-    with Store.open(str(target)) as restored, restored.read() as conn:
-        return Copied(_counts(conn), saved_as)
+        with project_lock.exclusive(str(target)):
+            saved_as = str(_keep_beside(target))
+            _install(staged, target)
+    else:  # a new file: it appears only once it is complete
+        name = None
+        try:
+            fd, name = tempfile.mkstemp(
+                prefix=f".{target.name}.", suffix=".partial", dir=target.parent
+            )
+            os.close(fd)
+            shutil.copyfile(staged, name)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(name, 0o666 & ~umask)
+            os.replace(name, target)
+        except OSError as exc:
+            if name is not None:
+                Path(name).unlink(missing_ok=True)
+            raise StoreError(f"{target}: cannot write there ({exc.strerror or exc})") from None
+    return Copied(_file_counts(target), saved_as)
 
 
 def _restore_url(staged: Path, target: str, force: bool) -> Copied:

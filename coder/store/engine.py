@@ -8,16 +8,39 @@ PostgreSQL write transactions first take one transaction-scoped advisory lock, s
 writers queue up there exactly as they do on SQLite: a coding, an import and a
 merge never interleave, and the same code (read, decide, write) is correct on both
 back ends without retrying on serialization or unique-key conflicts. Readers never wait.
+
+Read-only engines (``make_engine(db, read_only=True)``, for the read commands and for the
+sources of ``merge`` and ``restore``) never take the write lock and never change the
+database: SQLite opens the file through a ``file:...?mode=ro`` URI (with ``immutable=1``
+where the file and its folder are not writable, e.g. a read-only medium: there is no
+``-shm`` to create and nobody can write meanwhile), sets no journal mode (switching a
+foreign file to WAL is a write) and runs with ``query_only``; PostgreSQL transactions are
+``READ ONLY``. A reader of an SQLite project in WAL mode sees the last committed state
+without waiting for a writer.
+
+A writer may bound its wait for the write lock (``coder_wait`` execution option, seconds):
+the coding screen waits briefly per keypress and retries rather than freezing, and gets
+``StoreBusy`` (nothing written) when the lock stays taken.
 """
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import time
 from pathlib import Path
 
 import sqlalchemy as sa
 
+from coder.errors import StoreError
+
 BUSY_TIMEOUT_S = 30
 WRITE_LOCK = 0x0C0DE5  # the advisory lock key every PostgreSQL write transaction takes
+
+
+class StoreBusy(StoreError):
+    """Another process held the write lock for longer than this writer would wait.
+    Raised before anything was written: the same action can simply be tried again."""
 
 
 def is_url(db: str) -> bool:
@@ -31,18 +54,26 @@ def describe(db: str) -> str:
     return db
 
 
-def make_engine(db: str) -> sa.Engine:
+def make_engine(db: str, *, read_only: bool = False) -> sa.Engine:
     if is_url(db):
         url = sa.engine.make_url(db)
         if url.drivername in ("postgresql", "postgres"):
             url = url.set(drivername="postgresql+psycopg")
         if url.drivername.startswith("postgresql"):
-            return _postgresql_engine(url, db)
+            return _postgresql_engine(url, db, read_only)
         return sa.create_engine(url)
+    if read_only:
+        return _sqlite_read_only_engine(Path(db))
     return _sqlite_engine(Path(db))
 
 
-def _postgresql_engine(url: sa.URL, db: str) -> sa.Engine:
+def busy(exc: BaseException) -> bool:
+    """Whether a database error means "another writer holds the lock"."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    return "locked" in text or "busy" in text
+
+
+def _postgresql_engine(url: sa.URL, db: str, read_only: bool = False) -> sa.Engine:
     try:
         engine = sa.create_engine(url, pool_size=2, max_overflow=4, pool_pre_ping=True)
     except ModuleNotFoundError as exc:
@@ -55,8 +86,66 @@ def _postgresql_engine(url: sa.URL, db: str) -> sa.Engine:
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
-        if conn.get_execution_options().get("coder_write", False):
-            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+        options = conn.get_execution_options()
+        if read_only:
+            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+        elif options.get("coder_write", False):
+            wait = options.get("coder_wait")
+            if wait is None:
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+                return
+            deadline = time.monotonic() + wait
+            while not conn.exec_driver_sql(
+                f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK})"
+            ).scalar():
+                if time.monotonic() >= deadline:
+                    raise StoreBusy(f"{describe(db)}: another coder process is writing")
+                time.sleep(0.02)
+
+    return engine
+
+
+def sqlite_uri(path: Path) -> str:
+    """The read-only URI of an SQLite file (immutable where nothing can write to it)."""
+    uri = path.absolute().as_uri() + "?mode=ro"  # percent-encoded; drive letters on Windows
+    if read_only_medium(path):
+        uri += "&immutable=1"
+    return uri
+
+
+def read_only_medium(path: Path) -> bool:
+    """Neither the file nor its folder can be written: SQLite could not create the
+    ``-shm`` file a WAL reader needs, and no one can change the file while we read."""
+    folder = path.absolute().parent
+    return not os.access(path, os.W_OK) and not os.access(folder, os.W_OK)
+
+
+def connect_read_only(path: Path, timeout: float = BUSY_TIMEOUT_S) -> sqlite3.Connection:
+    """A plain sqlite3 connection that cannot change the file (for copies and checks)."""
+    conn = sqlite3.connect(sqlite_uri(path), uri=True, timeout=timeout, check_same_thread=False)
+    conn.execute("PRAGMA query_only=ON")
+    return conn
+
+
+def _sqlite_read_only_engine(path: Path) -> sa.Engine:
+    engine = sa.create_engine(
+        "sqlite://",
+        creator=lambda: connect_read_only(path),
+        poolclass=sa.pool.QueuePool,
+        pool_size=2,
+        max_overflow=4,
+    )
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # noqa: ANN001 - DBAPI objects
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
+        cur.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: sa.Connection) -> None:
+        conn.exec_driver_sql("BEGIN")
 
     return engine
 
@@ -85,7 +174,22 @@ def _sqlite_engine(path: Path) -> sa.Engine:
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
-        write = conn.get_execution_options().get("coder_write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        options = conn.get_execution_options()
+        if not options.get("coder_write", False):
+            conn.exec_driver_sql("BEGIN")
+            return
+        wait = options.get("coder_wait")
+        if wait is None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={int(wait * 1000)}")
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except sa.exc.OperationalError as exc:
+            if busy(exc):
+                raise StoreBusy(f"{path}: another coder process is writing") from None
+            raise
+        finally:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
 
     return engine

@@ -11,10 +11,25 @@ Everything happens in one transaction on ``store``. If any coding or memo of the
 project cannot be placed (its passage is not in this corpus or has other text, or its
 code is not in this codebook) nothing is merged and the error names the first few. The
 answer ``n/a`` (not applicable) is known to every question of the codebook.
+
+The codebook's rules hold after a merge: where the other copy would give a coder a second
+code on a passage of a ``single`` question here (the question is ``multi`` there, or the
+same coder coded the passage differently on two laptops), or combine ``n/a`` with a code,
+that coding is not applied; the coder keeps the answer they have here, the conflict is
+reported in the summary and left for adjudication as a memo on the passage (with the
+other copy's answer; the memo's uid is derived from the conflict, so merging again adds no
+second memo).
+
+The other project is only read, never changed: it is opened read-only (SQLite through a
+``mode=ro`` URI, ``immutable`` on read-only media; an older schema is migrated in a
+temporary copy, not in the file), and an SQLite file must pass ``PRAGMA integrity_check``
+before anything is read from it.
 """
 
 from __future__ import annotations
 
+import sqlite3
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +41,8 @@ from coder.errors import CoderError
 from coder.store import Store
 from coder.store import codings as coding_ops
 from coder.store import schema as t
-from coder.store.engine import describe, is_url
+from coder.store.engine import connect_read_only, describe, is_url
+from coder.store.migrations import UID_NAMESPACE
 
 
 @dataclass
@@ -38,6 +54,7 @@ class MergeSummary:
     memos: int = 0
     already: int = 0  # actions and memos this project had already
     notes: list[str] = field(default_factory=list)  # corpus differences that did not matter
+    conflicts: list[str] = field(default_factory=list)  # codings not applied: adjudicate them
 
 
 @dataclass(frozen=True)
@@ -83,6 +100,52 @@ def _match(here: list[_Passage], there: list[_Passage]) -> tuple[dict[int, int],
     return matched, unmatched
 
 
+def _conflict(
+    summary: MergeSummary,
+    memos: list[dict],
+    labels: dict[tuple, str],
+    action,  # noqa: ANN001 - a row of the other copy's actions
+    ev,  # noqa: ANN001 - a row of its coding events
+    segment_id: int,
+    where: str,
+    coder: str,
+    coder_id: int,
+    have: list[str],
+) -> None:
+    """A coding the codebook's rules do not allow here: report it, leave it for adjudication."""
+
+    def name(code: str) -> str:
+        return labels.get((ev.question_id, code), code)
+
+    here = ", ".join(f"'{name(c)}'" for c in have)
+    if NOT_APPLICABLE in (ev.code_id, *have):
+        rule = f"'{NOT_APPLICABLE}' cannot be combined with a code"
+    else:
+        rule = "which takes one code"
+    summary.conflicts.append(
+        f"{where}, question '{ev.question_id}', coder {coder}: '{name(ev.code_id)}' in the "
+        f"other copy, {here} here"
+    )
+    memos.append(
+        dict(
+            segment_id=segment_id,
+            coder_id=coder_id,
+            text=(
+                f"Merge conflict ({summary.other}): {coder} coded this passage "
+                f"'{name(ev.code_id)}' there and {here} here, in question '{ev.question_id}' "
+                f"({rule}); kept the answer here: adjudicate (key a)."
+            ),
+            time=action.time,
+            uid=str(
+                uuid.uuid5(
+                    UID_NAMESPACE,
+                    f"merge-conflict:{action.uid}:{segment_id}:{ev.question_id}:{ev.code_id}",
+                )
+            ),
+        )
+    )
+
+
 def _same_file(a: str, b: str) -> bool:
     if is_url(a) or is_url(b):
         return describe(a) == describe(b)
@@ -95,15 +158,57 @@ def _same_file(a: str, b: str) -> bool:
 def merge(store: Store, other_db: str) -> MergeSummary:
     if _same_file(store.db, other_db):
         raise CoderError(f"{other_db}: is this project itself; give the other coder's copy")
-    with Store.open(other_db) as other:
-        return _merge(store, other)
+    if not is_url(other_db):
+        _check_integrity(other_db)
+    with Store.open(other_db, read_only=True) as other:
+        try:
+            remote = _read_other(other)
+        except sa.exc.DatabaseError as exc:
+            raise CoderError(
+                f"{describe(other_db)}: cannot be read ({_why(exc)}); nothing was merged"
+            ) from None
+        return _merge(store, describe(other_db), remote)
 
 
-def _merge(store: Store, other: Store) -> MergeSummary:
-    summary = MergeSummary(describe(other.db))
-    codebook = store.codebook()
-    known_codes = {(q.id, c.id) for q in codebook.questions for c in q.codes}
-    known_codes |= {(q.id, NOT_APPLICABLE) for q in codebook.questions}
+def _why(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None)
+    return str(orig if orig is not None else exc).strip().splitlines()[0]
+
+
+def _check_integrity(other_db: str) -> None:
+    """Refuse a damaged SQLite file (a flipped byte, a truncated copy) in one line."""
+    path = Path(other_db)
+    if path.is_dir():
+        raise CoderError(f"{other_db}: is a folder, not a project file")
+    if not path.is_file():
+        raise CoderError(f"{other_db}: no such project file")
+    try:
+        conn = connect_read_only(path)
+        try:
+            problems = [row[0] for row in conn.execute("PRAGMA integrity_check(5)")]
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise CoderError(
+            f"{other_db}: damaged or not a project database ({exc}); nothing was merged"
+        ) from None
+    if problems != ["ok"]:
+        raise CoderError(
+            f"{other_db}: damaged (integrity check: {problems[0]}); nothing was merged"
+        )
+
+
+@dataclass
+class _Remote:
+    passages: list[_Passage]
+    coder_names: dict[int, str]
+    actions: list
+    events: dict[int, list]
+    memos: list
+    modes: dict[str, str]  # question id -> mode in the other copy's codebook
+
+
+def _read_other(other: Store) -> _Remote:
     a, e, m, cod = t.actions.c, t.coding_events.c, t.memos.c, t.coders.c
     with other.read() as src:
         there = _passages(src)
@@ -128,6 +233,25 @@ def _merge(store: Store, other: Store) -> MergeSummary:
         remote_memos = src.execute(
             sa.select(m.segment_id, m.coder_id, m.text, m.time, m.uid).order_by(m.id)
         ).all()
+        modes = dict(src.execute(sa.select(t.questions.c.id, t.questions.c.mode)).all())
+    return _Remote(there, coder_names, remote_actions, events, remote_memos, modes)
+
+
+def _merge(store: Store, other_name: str, remote: _Remote) -> MergeSummary:
+    summary = MergeSummary(other_name)
+    codebook = store.codebook()
+    known_codes = {(q.id, c.id) for q in codebook.questions for c in q.codes}
+    known_codes |= {(q.id, NOT_APPLICABLE) for q in codebook.questions}
+    single = {q.id for q in codebook.questions if q.mode == "single"}
+    labels = {(q.id, c.id): c.label for q in codebook.questions for c in q.codes}
+    a, m, cod = t.actions.c, t.memos.c, t.coders.c
+    there, coder_names, remote_actions = remote.passages, remote.coder_names, remote.actions
+    events, remote_memos = remote.events, remote.memos
+    for qid, mode in sorted(remote.modes.items()):
+        if qid in single and mode != "single":
+            summary.notes.append(
+                f"question '{qid}' takes several codes in the other copy and one code here"
+            )
 
     with store.write() as conn:
         here = _passages(conn)
@@ -184,23 +308,57 @@ def _merge(store: Store, other: Store) -> MergeSummary:
             return coder_ids[remote]
 
         remote_uid = {r.id: r.uid for r in remote_actions}
+        # the current codes here, to keep the codebook's rules while replaying the other copy
+        cg = t.codings.c
+        state: dict[tuple, set[str]] = defaultdict(set)
+        for row in conn.execute(sa.select(cg.segment_id, cg.question_id, cg.coder_id, cg.code_id)):
+            state[(row.segment_id, row.question_id, row.coder_id)].add(row.code_id)
+        where_here = {p.id: p.where for p in here}
+        conflict_memos: list[dict] = []
         for action in new_actions:
-            changes = [
-                coding_ops.Change(
-                    matched[ev.segment_id],
-                    ev.question_id,
-                    ev.code_id,
-                    ev.event,
-                    ev.origin,
-                    ev.model_id,
-                    ev.score,
+            local_coder = coder_id(action.coder_id)
+            changes = []
+            for ev in events[action.id]:
+                seg = matched[ev.segment_id]
+                codes = state[(seg, ev.question_id, local_coder)]
+                if ev.event == "added" and ev.code_id not in codes:
+                    clash = codes and (
+                        ev.question_id in single
+                        or ev.code_id == NOT_APPLICABLE
+                        or NOT_APPLICABLE in codes
+                    )
+                    if clash:
+                        _conflict(
+                            summary,
+                            conflict_memos,
+                            labels,
+                            action,
+                            ev,
+                            seg,
+                            where_here[seg],
+                            coder_names[action.coder_id],
+                            local_coder,
+                            sorted(codes),
+                        )
+                        continue
+                    codes.add(ev.code_id)
+                elif ev.event == "removed":
+                    codes.discard(ev.code_id)
+                changes.append(
+                    coding_ops.Change(
+                        seg,
+                        ev.question_id,
+                        ev.code_id,
+                        ev.event,
+                        ev.origin,
+                        ev.model_id,
+                        ev.score,
+                    )
                 )
-                for ev in events[action.id]
-            ]
             undoes = have_actions.get(remote_uid.get(action.undoes)) if action.undoes else None
             local_id = coding_ops.record(
                 conn,
-                coder_id(action.coder_id),
+                local_coder,
                 action.kind,
                 changes,
                 undoes=undoes,
@@ -211,6 +369,9 @@ def _merge(store: Store, other: Store) -> MergeSummary:
                 have_actions[action.uid] = local_id
                 summary.actions += 1
                 summary.events += len(changes)
+        fresh = [memo for memo in conflict_memos if memo["uid"] not in have_memos]
+        if fresh:
+            conn.execute(t.memos.insert(), fresh)
         if new_memos:
             conn.execute(
                 t.memos.insert(),

@@ -140,9 +140,8 @@ def applied_versions(conn: sa.Connection) -> set[int]:
     return set(conn.execute(sa.select(schema.schema_migrations.c.version)).scalars())
 
 
-def migrate(conn: sa.Connection) -> list[Migration]:
-    """Apply the missing steps inside the caller's transaction; return the ones applied."""
-    schema.schema_migrations.create(conn, checkfirst=True)
+def pending(conn: sa.Connection) -> list[Migration]:
+    """The steps a project still needs (read only); refuses a schema newer than this coder's."""
     done = applied_versions(conn)
     newer = [v for v in done if v > LATEST]
     if newer:
@@ -150,10 +149,15 @@ def migrate(conn: sa.Connection) -> list[Migration]:
             f"the project uses schema version {max(newer)}, newer than this coder "
             f"understands ({LATEST}); upgrade coder"
         )
+    return [step for step in MIGRATIONS if step.version not in done]
+
+
+def migrate(conn: sa.Connection) -> list[Migration]:
+    """Apply the missing steps inside the caller's transaction; return the ones applied."""
+    schema.schema_migrations.create(conn, checkfirst=True)
+    todo = pending(conn)
     applied = []
-    for step in MIGRATIONS:
-        if step.version in done:
-            continue
+    for step in todo:
         step.apply(conn)
         conn.execute(
             schema.schema_migrations.insert().values(

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import getpass
 import os
+import shutil
+import sqlite3
+import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -23,9 +27,19 @@ import sqlalchemy as sa
 from coder.codebook import NOT_APPLICABLE, Codebook, parse_codebook
 from coder.errors import StoreError
 from coder.store import codings as coding_ops
+from coder.store import lock as project_lock
 from coder.store import schema as t
-from coder.store.engine import BUSY_TIMEOUT_S, describe, is_url, make_engine
-from coder.store.migrations import applied_versions, migrate
+from coder.store.engine import (
+    BUSY_TIMEOUT_S,
+    StoreBusy,
+    busy,
+    connect_read_only,
+    describe,
+    is_url,
+    make_engine,
+    read_only_medium,
+)
+from coder.store.migrations import applied_versions, migrate, pending
 
 DEFAULT_DB = "coder.db"
 WRITE_ATTEMPTS = 3
@@ -64,10 +78,31 @@ class NewDocument:
 
 
 class Store:
-    def __init__(self, db: str, engine: sa.Engine):
+    """An open project.
+
+    Opening: ``Store.open(db)`` for commands that write; ``Store.open(db, read_only=True)``
+    for commands that only read (``status``, ``export``, ``tally``, ...) and for the
+    projects ``merge`` and ``restore`` read from. A read-only store never takes the write
+    lock, never migrates and never changes the database in any way (no WAL switch, no
+    ``-shm`` on a read-only medium); ``write()`` on it is refused. A read-only open of
+    an SQLite project whose schema is older than this coder reads through a migrated
+    temporary copy (the file itself is left as it is); of a PostgreSQL one, it is refused
+    in one line.
+
+    Every store on an SQLite file holds a shared lock on ``<db>-lock`` while it is open,
+    so that ``backup --force`` and ``restore --force`` can refuse to replace a project a
+    coding screen has open (see ``coder.store.lock``).
+    """
+
+    def __init__(self, db: str, engine: sa.Engine, *, read_only: bool = False):
         self.db = db
         self.engine = engine
+        self.read_only = read_only
         self._codebook: Codebook | None = None
+        self._lock: project_lock.SharedLock | None = None
+        self._scratch: str | None = None  # a migrated temporary copy read instead of db
+        self._read_only_medium = False
+        self._wait = threading.local()
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
@@ -89,6 +124,8 @@ class Store:
                 raise StoreError(f"{db}: folder {path.parent} does not exist")
         store = cls(db, make_engine(db))
         try:
+            if not is_url(db):
+                store._lock = project_lock.hold_shared(db)
             with store.write() as conn:
                 if applied_versions(conn):
                     raise StoreError(f"{describe(db)}: already holds a coder project")
@@ -106,37 +143,111 @@ class Store:
         except BaseException:
             store.close()
             if not is_url(db):
-                for suffix in ("", "-wal", "-shm"):
+                for suffix in ("", "-wal", "-shm", project_lock.SUFFIX):
                     Path(db + suffix).unlink(missing_ok=True)
             raise
         return store
 
     @classmethod
-    def open(cls, db: str | None = None) -> Store:
-        """Open an existing project, applying any pending migrations."""
+    def open(cls, db: str | None = None, *, read_only: bool = False) -> Store:
+        """Open an existing project.
+
+        Writing (the default): pending migrations are applied (taking the write lock only
+        then). ``read_only``: see the class docstring. Either way the project's tables
+        are checked to be all there, so a damaged or partial project is one clear line."""
         db = db or default_db()
-        if not is_url(db) and not Path(db).is_file():
-            raise StoreError(
-                f"{db}: no project here; create one with `coder init --codebook FILE --db {db}`"
-            )
-        store = cls(db, make_engine(db))
+        on_read_only_medium = False
+        if not is_url(db):
+            path = Path(db)
+            if path.is_dir():
+                raise StoreError(f"{db}: is a folder, not a project file")
+            if not path.is_file():
+                raise StoreError(
+                    f"{db}: no project here; create one with `coder init --codebook FILE --db {db}`"
+                )
+            # nothing can be written there: read it (a command that writes says why it cannot)
+            on_read_only_medium = not read_only and read_only_medium(path)
+            read_only = read_only or on_read_only_medium
+        store = cls(db, make_engine(db, read_only=read_only), read_only=read_only)
+        store._read_only_medium = on_read_only_medium
         try:
-            with store.write() as conn:
+            if not is_url(db):
+                store._lock = project_lock.hold_shared(db, create=not read_only)
+            with store.read() as conn:
                 if not applied_versions(conn):
                     raise StoreError(f"{describe(db)}: not a coder project")
-                migrate(conn)
+                try:
+                    todo = pending(conn)
+                except StoreError as exc:
+                    raise StoreError(f"{describe(db)}: {exc}") from None
+            if todo and read_only:
+                store._read_migrated_copy()
+            elif todo:
+                with store.write() as conn:
+                    migrate(conn)
+            with store.read() as conn:
+                missing = sorted(set(t.metadata.tables) - set(sa.inspect(conn).get_table_names()))
+            if missing:
+                raise StoreError(
+                    f"{describe(db)}: damaged project: table '{missing[0]}' is missing"
+                    + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
+                    + "; restore another backup"
+                )
         except sa.exc.DatabaseError as exc:
             store.close()
             raise StoreError(
-                f"{describe(db)}: not a readable project database ({exc.orig})"
+                f"{describe(db)}: not a readable project database ({_reason(exc)})"
             ) from None
         except BaseException:
             store.close()
             raise
         return store
 
+    def _read_migrated_copy(self) -> None:
+        """Read an older SQLite project through a migrated copy in a temporary folder."""
+        if is_url(self.db):
+            raise StoreError(
+                f"{describe(self.db)}: the project's schema is older than this coder's; "
+                "upgrade it once with a command that writes (e.g. `coder code` or `coder import`)"
+            )
+        self._scratch = tempfile.mkdtemp(prefix="coder-read-")
+        copy = Path(self._scratch) / "migrated.db"
+        source = connect_read_only(Path(self.db))
+        target = sqlite3.connect(copy)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+            source.close()
+        self.engine.dispose()
+        self.engine = make_engine(str(copy))
+        with self.engine.connect().execution_options(coder_write=True) as conn, conn.begin():
+            migrate(conn)
+
+    @property
+    def sqlite_file(self) -> str:
+        """The SQLite file this store reads (a migrated temporary copy, if it reads one)."""
+        return str(Path(self._scratch) / "migrated.db") if self._scratch else self.db
+
     def close(self) -> None:
         self.engine.dispose()
+        if self._lock is not None:
+            self._lock.release()
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
+
+    @contextmanager
+    def waiting(self, seconds: float) -> Iterator[None]:
+        """Within this block (in this thread), a write waits at most ``seconds`` for the
+        write lock and then raises ``StoreBusy`` having written nothing (the coding screen
+        retries the keypress rather than freezing or failing)."""
+        before = getattr(self._wait, "seconds", None)
+        self._wait.seconds = seconds
+        try:
+            yield
+        finally:
+            self._wait.seconds = before
 
     def __enter__(self) -> Store:
         return self
@@ -150,16 +261,33 @@ class Store:
 
         Writers queue for the write lock (SQLite: BEGIN IMMEDIATE with a busy timeout;
         PostgreSQL: an advisory lock). Should SQLite still answer "database is locked"
-        when the transaction starts (nothing has been written yet), it is tried again."""
+        when the transaction starts (nothing has been written yet), it is tried again.
+        Within ``waiting(seconds)`` the wait is bounded instead and ends in ``StoreBusy``."""
+        if self.read_only:
+            if self._read_only_medium:
+                raise StoreError(
+                    f"{self.db}: cannot write here: the file and its folder are read-only "
+                    "(copy the project somewhere writable)"
+                )
+            raise StoreError(f"{describe(self.db)}: opened read-only; this command cannot write")
+        wait = getattr(self._wait, "seconds", None)
         for attempt in range(1, WRITE_ATTEMPTS + 1):
-            conn = self.engine.connect().execution_options(coder_write=True)
+            conn = self.engine.connect().execution_options(coder_write=True, coder_wait=wait)
             try:
                 transaction = conn.begin()
+            except StoreBusy:
+                conn.invalidate()
+                conn.close()
+                raise
             except sa.exc.OperationalError as exc:
                 conn.invalidate()
                 conn.close()
-                if "locked" not in str(exc.orig) and "busy" not in str(exc.orig):
+                if not busy(exc):
                     raise
+                if wait is not None:
+                    raise StoreBusy(
+                        f"{describe(self.db)}: another coder process is writing"
+                    ) from None
                 if attempt == WRITE_ATTEMPTS:
                     raise StoreError(
                         f"{describe(self.db)}: the project stayed locked by another writer "
@@ -579,6 +707,10 @@ class Store:
     def rebuild_current_codings(self) -> int:
         with self.write() as conn:
             return coding_ops.rebuild_current_codings(conn)
+
+
+def _reason(exc: sa.exc.DatabaseError) -> str:
+    return str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
 
 
 def _insert_many(conn: sa.Connection, table: sa.Table, rows: list[tuple]) -> None:

@@ -7,6 +7,7 @@ re-render the three panels.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from textual import events, work
@@ -21,8 +22,17 @@ from coder.codebook import NOT_APPLICABLE
 from coder.errors import CoderError
 from coder.session import RETRAIN_EVERY, CodingSession
 from coder.store import Store
+from coder.store.engine import StoreBusy
 from coder.tui.screens import ChoiceScreen, CodePicker, HelpScreen, TextPrompt
 from coder.tui.widgets import CaseList, CodeDetail, CodePanel, PassageView
+
+# A keypress's write waits this long for the write lock before the screen says it is
+# waiting; it is then tried again every RETRY_S, and the keys typed meanwhile are held
+# and replayed in order once it is saved (nothing lost, nothing doubled, no freeze).
+KEY_LOCK_WAIT_S = 0.5
+RETRY_S = 0.2
+RETRY_WAIT_S = 0.1
+WAITING = "waiting for the database… (another coder process is writing)"
 
 
 class CodingScreen(Screen):
@@ -53,6 +63,40 @@ class CodingScreen(Screen):
         super().__init__()
         self.session = session
         self.highlighted = 0
+        self.waiting_for_lock = False
+
+    # -- writes that may find the database busy -------------------------------------------------
+    def saving(self, action: Callable[[], None], wait: float = KEY_LOCK_WAIT_S) -> None:
+        """Run a keypress's handler, whose write may find another process holding the write
+        lock: the write then raises ``StoreBusy`` before anything is written, the status line
+        says so, and the SAME handler runs again shortly; keys typed meanwhile wait for it
+        (``CoderApp.on_event``). Any other refusal is a notification: coding goes on."""
+        session = self.session
+        writers = list(session._writers)  # undo pops its writer before writing: put it back
+        try:
+            with session.store.waiting(wait):
+                action()
+        except StoreBusy:
+            session._writers[:] = writers
+            if not self.waiting_for_lock:
+                self.waiting_for_lock = True
+                self.app.hold_keys()
+            self.query_one("#status", Static).update(WAITING, layout=False)
+            self.set_timer(RETRY_S, lambda: self.saving(action, RETRY_WAIT_S))
+            return
+        except CoderError as exc:
+            session._writers[:] = writers
+            self._release()
+            self.refresh_all()
+            self.notify(str(exc), severity="error")
+            return
+        self._release()
+
+    def _release(self) -> None:
+        if self.waiting_for_lock:
+            self.waiting_for_lock = False
+            self.refresh_all()  # the status line again
+            self.app.release_keys()
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -121,6 +165,9 @@ class CodingScreen(Screen):
         self._toggle(code.id)
 
     def _toggle(self, code_id: str) -> None:
+        self.saving(lambda: self._toggle_now(code_id))
+
+    def _toggle_now(self, code_id: str) -> None:
         if self.session.segment_id is None:
             self.notify("No passage here: change the filter (f).", severity="warning")
             return
@@ -176,6 +223,9 @@ class CodingScreen(Screen):
         )
 
     def action_accept(self) -> None:
+        self.saving(self._accept_now)
+
+    def _accept_now(self) -> None:
         top = self.session.accept_top_suggestion()
         if top is None:
             self.notify("No suggestion for this passage.", severity="information")
@@ -183,6 +233,9 @@ class CodingScreen(Screen):
         self._after_write()
 
     def action_undo(self) -> None:
+        self.saving(self._undo_now)
+
+    def _undo_now(self) -> None:
         before_question = self.session.question_index
         seg = self.session.undo()
         if seg is None:
@@ -223,10 +276,14 @@ class CodingScreen(Screen):
             if key is None:
                 return
             kind, _, value = key.partition(":")
-            agreed = self.session.adjudicate(value.split(","), replace=kind == "take")
-            self.refresh_all()
-            shown = ", ".join(labels[c] for c in labels if c in agreed) or "nothing"
-            self.notify(f"Consensus: {shown}.")
+
+            def agree() -> None:
+                agreed = self.session.adjudicate(value.split(","), replace=kind == "take")
+                self.refresh_all()
+                shown = ", ".join(labels[c] for c in labels if c in agreed) or "nothing"
+                self.notify(f"Consensus: {shown}.")
+
+            self.saving(agree)
 
         self.app.push_screen(
             ChoiceScreen("Agreed code(s), recorded as coder 'consensus'", options), chosen
@@ -283,9 +340,13 @@ class CodingScreen(Screen):
 
         def saved(text: str | None) -> None:
             if text is not None and text.strip():
-                self.session.add_memo(text)
-                self.refresh_all()
-                self.notify("Memo saved.")
+
+                def memo() -> None:
+                    self.session.add_memo(text)
+                    self.refresh_all()
+                    self.notify("Memo saved.")
+
+                self.saving(memo)
 
         self.app.push_screen(
             TextPrompt("Memo on this passage", self.passage.memo or "", "what to remember"), saved
@@ -343,9 +404,34 @@ class CoderApp(App):
     def __init__(self, session: CodingSession):
         super().__init__()
         self.session = session
+        self._held: list[events.Key] | None = None  # keys typed while a write waits
 
     def on_mount(self) -> None:
         self.push_screen(CodingScreen(self.session))
+
+    def hold_keys(self) -> None:
+        """A keypress's write is waiting for the database: keep the keys typed meanwhile."""
+        if self._held is None:
+            self._held = []
+
+    def release_keys(self) -> None:
+        """The write is saved: replay the held keys, in the order they were typed."""
+        held, self._held = self._held, None
+        for key in held or []:
+            # the very events typed (not new ones: a key made here would have this screen as
+            # its sender and would not bubble back up to ``on_key``), never forwarded yet
+            self.post_message(key)
+
+    async def on_event(self, event: events.Event) -> None:
+        if (
+            self._held is not None
+            and isinstance(event, events.Key)
+            and not event.is_forwarded
+            and event.key not in ("ctrl+c", "ctrl+q")
+        ):
+            self._held.append(event)
+            return
+        await super().on_event(event)
 
     def on_key(self, event: events.Key) -> None:
         # Keys no widget handled bubble up to here, in the order typed; the bindings of the
