@@ -74,10 +74,12 @@ def _db(db: str | None) -> str:
 
 
 @contextmanager
-def _open(db: str | None) -> Iterator:
+def _open(db: str | None, *, read_only: bool = False) -> Iterator:
+    """The project, closed afterwards; ``read_only`` for commands that only read: they never
+    take the write lock (so never wait behind a writer) and never change the file."""
     from coder.store import Store
 
-    store = Store.open(_db(db))
+    store = Store.open(_db(db), read_only=read_only)
     try:
         yield store
     finally:
@@ -185,7 +187,7 @@ def codebook_check(
 @codebook_app.command("show")
 def codebook_show(db: Db = None) -> None:
     """Print the codebook of the project."""
-    with _open(db) as store:
+    with _open(db, read_only=True) as store:
         _print_codebook(store.codebook())
 
 
@@ -388,7 +390,7 @@ def status(db: Db = None) -> None:
     """Show documents, segments, coded share per question and coders."""
     from coder.store import queries
 
-    with _open(db) as store:
+    with _open(db, read_only=True) as store:
         st = queries.status(store)
         models = store.models()
         counts = queries.suggestion_counts(store)
@@ -467,7 +469,7 @@ def export(
 
         if out is None:
             raise CoderError("--format qdpx writes a zip file: give --out FILE.qdpx")
-        with _open(db) as store, _output(out, binary=True) as tmp:
+        with _open(db, read_only=True) as store, _output(out, binary=True) as tmp:
             done = export_qdpx(store, tmp)
         left = f"; {done.left_out} codings of retired codes left out" if done.left_out else ""
         typer.echo(
@@ -481,7 +483,7 @@ def export(
         What.codings: (queries.CODING_COLUMNS, queries.iter_codings),
         What.suggestions: (queries.SUGGESTION_COLUMNS, queries.iter_suggestions),
     }[what]
-    with _open(db) as store, _output(out) as stream:
+    with _open(db, read_only=True) as store, _output(out) as stream:
         rows = rows_of(store)
         if format is Format.csv:
             writer = csv.DictWriter(stream, fieldnames=columns, lineterminator="\n")
@@ -633,7 +635,7 @@ def evaluate(
         raise CoderError(f"{plot}: --plot writes a PNG file (FILE.png)")
     if plot is not None and plot.parent and not plot.parent.exists():
         raise CoderError(f"{plot}: folder {plot.parent} does not exist")
-    with _open(db) as store:
+    with _open(db, read_only=live) as store:
         if live:
             from coder.suggest.live import live_report
 
@@ -771,7 +773,7 @@ def tally(
             raise CoderError(f"{out}: cannot tell the format from '{out.suffix}'; give --format")
         format = TallyFormat(suffix)
     coders = [c.strip() for c in coder.split(",") if c.strip()] if coder else None
-    with _open(db) as store:
+    with _open(db, read_only=True) as store:
         tallies = make_tally(
             store,
             question,

@@ -46,7 +46,7 @@ def agreement(
     from coder import agreement as ag
 
     names = [c.strip() for c in coders.split(",") if c.strip()] if coders else None
-    with _open(db) as store:
+    with _open(db, read_only=True) as store:
         codebook = store.codebook()
         ids = [codebook.question(question).id] if question else [q.id for q in codebook.questions]
         results = []
@@ -166,7 +166,7 @@ def codebook_export(
     db: Db = None,
 ) -> None:
     """Write the project's codebook as YAML or as a REFI-QDA codebook (.qdc)."""
-    with _open(db) as store:
+    with _open(db, read_only=True) as store:
         codebook = store.codebook()
     if format is CodebookFormat.qdc:
         from coder.refi.codebook import to_qdc

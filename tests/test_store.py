@@ -244,3 +244,59 @@ def test_a_missing_postgresql_driver_is_one_clear_line():
         "not installed; install coder's 'postgres' extra (pip install '.[postgres]') or: "
         "pip install 'psycopg[binary]'"
     ]
+
+
+def test_migration_7_lets_two_files_share_an_external_id_keeping_everything(db, tmp_path):
+    """A project from before migration 7 (external ids unique across the project) is rebuilt
+    on open with every passage, coding and reference intact; afterwards two table files may
+    both have a row "1"."""
+    from coder.corpus.importer import import_table
+
+    sheet = tmp_path / "2024.csv"
+    sheet.write_text("id,region,text,kod\n1,Skåne,Lärandeplanen styr.,generell-ansats\n", "utf-8")
+    with Store.open(db) as store:
+        import_table(
+            store,
+            sheet,
+            text_column="text",
+            case_column="region",
+            id_column="id",
+            code_column="kod",
+            question="arbetssatt",
+            coder="anna",
+        )
+    raw = sqlite3.connect(db)
+    raw.executescript(
+        """
+        PRAGMA foreign_keys = OFF;
+        CREATE TABLE segments_copy AS SELECT * FROM segments;
+        DROP TABLE segments;
+        CREATE TABLE segments (
+            id INTEGER NOT NULL PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents (id),
+            position INTEGER NOT NULL, start_char INTEGER NOT NULL, end_char INTEGER NOT NULL,
+            text TEXT NOT NULL, external_id VARCHAR(500) UNIQUE,
+            CONSTRAINT uq_segment_position UNIQUE (document_id, position));
+        INSERT INTO segments SELECT id, document_id, position, start_char, end_char, text,
+            external_id FROM segments_copy;
+        DROP TABLE segments_copy;
+        DELETE FROM schema_migrations WHERE version = 7;
+        """
+    )
+    raw.commit()
+    raw.close()
+    with Store.open(db) as store, store.read() as conn:
+        versions = conn.execute(sa.select(t.schema_migrations.c.version)).scalars().all()
+        codings = conn.execute(sa.select(t.codings.c.segment_id, t.codings.c.code_id)).all()
+    assert 7 in versions and codings == [(1, "generell-ansats")]
+    check = sqlite3.connect(db)
+    assert check.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert check.execute("PRAGMA foreign_key_check").fetchall() == []
+    check.close()
+    other = tmp_path / "2025.csv"
+    other.write_text("id,region,text\n1,Skåne,Ett nytt år med nya mål.\n", "utf-8")
+    with Store.open(db) as store:
+        import_table(store, other, text_column="text", case_column="region", id_column="id")
+        with store.read() as conn:
+            ids = conn.execute(sa.select(t.segments.c.external_id)).scalars().all()
+    assert sorted(ids) == ["1", "1"]

@@ -61,7 +61,7 @@ class MergeSummary:
 class _Passage:
     id: int
     key: tuple  # (case, document sha256, position)
-    external_id: str | None
+    external_id: tuple | None  # (document name, id): a table row's id is unique in its file
     text: str
     where: str  # for messages: document name and passage number
 
@@ -74,7 +74,13 @@ def _passages(conn: sa.Connection) -> list[_Passage]:
         )
     )
     return [
-        _Passage(r[0], (r[1], r[2], r[4]), r[5], r[6], f"document '{r[3]}' passage {r[4] + 1}")
+        _Passage(
+            r[0],
+            (r[1], r[2], r[4]),
+            (r[3], r[5]) if r[5] else None,
+            r[6],
+            f"document '{r[3]}' passage {r[4] + 1}",
+        )
         for r in rows
     ]
 

@@ -105,6 +105,37 @@ def _evidence_and_embeddings(conn: sa.Connection) -> None:
     schema.segment_embeddings.create(conn, checkfirst=True)
 
 
+def _external_ids_per_document(conn: sa.Connection) -> None:
+    """A passage's external id is unique within its document, no longer across the project:
+    two table files may both have a row "1" (issue 17)."""
+    uniques = sa.inspect(conn).get_unique_constraints("segments")
+    if any(u["column_names"] == ["document_id", "external_id"] for u in uniques):
+        return  # created by step 1 in the new form already
+    if conn.dialect.name == "postgresql":
+        for u in uniques:
+            if u["column_names"] == ["external_id"]:
+                conn.exec_driver_sql(f'ALTER TABLE segments DROP CONSTRAINT "{u["name"]}"')
+        conn.exec_driver_sql(
+            "ALTER TABLE segments ADD CONSTRAINT uq_segment_external_id "
+            "UNIQUE (document_id, external_id)"
+        )
+        return
+    # SQLite cannot drop a constraint: the table is rebuilt. Five tables refer to segments
+    # and foreign keys cannot be switched off inside a transaction, so their checks are
+    # deferred to the commit (SQLite resets the pragma then), by which time every row is
+    # back under its old id; DROP TABLE's implicit delete and the re-insert cancel out.
+    old = {c["name"] for c in sa.inspect(conn).get_columns("segments")}
+    columns = ", ".join(c.name for c in schema.segments.columns if c.name in old)
+    conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+    conn.exec_driver_sql(f"CREATE TEMP TABLE segments_before AS SELECT {columns} FROM segments")
+    conn.exec_driver_sql("DROP TABLE segments")
+    schema.segments.create(conn)
+    conn.exec_driver_sql(
+        f"INSERT INTO segments ({columns}) SELECT {columns} FROM temp.segments_before"
+    )
+    conn.exec_driver_sql("DROP TABLE temp.segments_before")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -129,6 +160,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "suggestions keyed by question first, without rowid", _suggestions_by_question),
     Migration(5, "global ids on actions and memos, and a project uuid", _global_ids),
     Migration(6, "evidence on suggestions, stored passage embeddings", _evidence_and_embeddings),
+    Migration(7, "external ids unique per document, not per project", _external_ids_per_document),
 )
 
 LATEST = MIGRATIONS[-1].version

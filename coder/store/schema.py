@@ -87,8 +87,11 @@ segments = sa.Table(
     sa.Column("start_char", sa.Integer, nullable=False),
     sa.Column("end_char", sa.Integer, nullable=False),
     sa.Column("text", sa.Text, nullable=False),
-    sa.Column("external_id", sa.String(500), unique=True),
+    # the id a table row had in its file: unique within its document, not across the project
+    # (two years' files may both have a row "1"; migration 7)
+    sa.Column("external_id", sa.String(500)),
     sa.UniqueConstraint("document_id", "position", name="uq_segment_position"),
+    sa.UniqueConstraint("document_id", "external_id", name="uq_segment_external_id"),
 )
 
 coders = sa.Table(
