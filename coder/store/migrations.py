@@ -126,6 +126,12 @@ def _external_ids_per_document(conn: sa.Connection) -> None:
     # back under its old id; DROP TABLE's implicit delete and the re-insert cancel out.
     old = {c["name"] for c in sa.inspect(conn).get_columns("segments")}
     columns = ", ".join(c.name for c in schema.segments.columns if c.name in old)
+    # Deleting a parent row makes SQLite look for children: without an index led by
+    # segment_id that is a scan of the child table per passage (hours on a large project)
+    existing = set(sa.inspect(conn).get_table_names())
+    helpers = [t for t in ("suggestions", "segment_embeddings") if t in existing]
+    for table in helpers:
+        conn.exec_driver_sql(f"CREATE INDEX tmp_m7_{table} ON {table} (segment_id)")
     conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
     conn.exec_driver_sql(f"CREATE TEMP TABLE segments_before AS SELECT {columns} FROM segments")
     conn.exec_driver_sql("DROP TABLE segments")
@@ -134,6 +140,8 @@ def _external_ids_per_document(conn: sa.Connection) -> None:
         f"INSERT INTO segments ({columns}) SELECT {columns} FROM temp.segments_before"
     )
     conn.exec_driver_sql("DROP TABLE temp.segments_before")
+    for table in helpers:
+        conn.exec_driver_sql(f"DROP INDEX tmp_m7_{table}")
 
 
 MIGRATIONS: tuple[Migration, ...] = (

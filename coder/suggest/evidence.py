@@ -61,34 +61,45 @@ def evidence(
         (np.ones(len(grams), dtype=np.float32), grams, indptr), shape=(len(index), coef.shape[1])
     )
     contribution = np.asarray(per_word @ coef.T)  # distinct words x needed classes
-    position = np.searchsorted(needed, classes)
-    out = []
-    for text, text_spans, word_ids, row in zip(texts, spans, ids, position, strict=True):
-        mine = contribution[word_ids][:, row]  # words x this text's classes
-        order = np.argsort(-mine, axis=0, kind="stable")[:items]
-        floors = np.maximum(MIN_SHARE * mine.max(axis=0, initial=0.0), 0.0)
-        out.append(
-            [
-                _phrases(text, text_spans, mine[:, j], order[:, j], floors[j])
-                for j in range(len(row))
-            ]
-        )
-    return out
+    position = np.searchsorted(needed, classes)  # n x k columns of `contribution`
+    lengths = np.array([len(x) for x in spans])
+    text_of = np.repeat(np.arange(len(texts)), lengths)  # each word occurrence's text
+    flat = np.fromiter((i for row in ids for i in row), dtype=np.int64, count=int(lengths.sum()))
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    rank_base = np.repeat(starts, lengths)
+    out: list[list[list[str]]] = [[[] for _ in row] for row in classes]
+    if not len(flat):
+        return out
+    nonempty = lengths > 0
+    for j in range(classes.shape[1]):
+        # every occurrence's contribution to its text's j-th class, all texts at once
+        value = contribution[flat, position[text_of, j]]
+        order = np.lexsort((-value, text_of))  # by text, strongest first within it
+        rank = np.empty(len(flat), dtype=np.int64)
+        rank[order] = np.arange(len(flat)) - rank_base[order]
+        best = np.zeros(len(texts))
+        best[nonempty] = np.maximum.reduceat(value, starts[nonempty])
+        floor = np.maximum(MIN_SHARE * best, 0.0)[text_of]
+        for k in np.flatnonzero((rank < items) & (value > floor)):
+            text = int(text_of[k])
+            out[text][j].append((int(k - starts[text]), float(value[k])))
+    return [
+        [_phrases(text, text_spans, chosen) for chosen in row]
+        for text, text_spans, row in zip(texts, spans, out, strict=True)
+    ]
 
 
-def _phrases(
-    text: str, spans: list[tuple[int, int]], scores: np.ndarray, best: np.ndarray, floor: float
-) -> list[str]:
-    """The strongest words (``best``: word indices, strongest first) scoring above
-    ``floor``, neighbours joined, as verbatim substrings of ``text``."""
-    chosen = sorted(int(i) for i in best if scores[i] > floor)
+def _phrases(text: str, spans: list[tuple[int, int]], chosen: list[tuple[int, float]]) -> list[str]:
+    """The chosen words ((index, contribution), in reading order), neighbours joined, the
+    strongest phrase first, as verbatim substrings of ``text``."""
+    scores = dict(chosen)
     groups: list[list[int]] = []
-    for i in chosen:
+    for i, _ in chosen:
         if groups and groups[-1][-1] == i - 1:
             groups[-1].append(i)
         else:
             groups.append([i])
-    strength = {tuple(g): float(scores[g].sum()) for g in groups}
+    strength = {tuple(g): sum(scores[i] for i in g) for g in groups}
     out = []
     for group in sorted(groups, key=lambda g: -strength[tuple(g)]):
         start, end = spans[group[0]][0], spans[group[-1]][1]
