@@ -37,7 +37,7 @@ import sqlalchemy as sa
 from coder.errors import StoreError
 from coder.store import lock as project_lock
 from coder.store import schema as t
-from coder.store.engine import connect_read_only, describe, is_url, make_engine
+from coder.store.engine import copy_sqlite, describe, is_url, make_engine
 from coder.store.migrations import applied_versions
 from coder.store.store import Store
 
@@ -90,13 +90,7 @@ def backup(store: Store, out: Path) -> Copied:
         finally:
             target.dispose()
     else:
-        source = connect_read_only(Path(store.sqlite_file))
-        copy = sqlite3.connect(out)
-        try:
-            source.backup(copy)
-        finally:
-            copy.close()
-            source.close()
+        copy_sqlite(Path(store.sqlite_file), out)
     return Copied(_file_counts(out))
 
 
@@ -141,13 +135,7 @@ def _keep_beside(target: Path) -> Path:
     kept = _kept_name(target)
     try:
         if _is_sqlite(target):
-            source = connect_read_only(target)
-            copy = sqlite3.connect(kept)
-            try:
-                source.backup(copy)
-            finally:
-                copy.close()
-                source.close()
+            copy_sqlite(target, kept)
         else:
             shutil.copy2(target, kept)
     except (OSError, sqlite3.Error) as exc:
@@ -232,13 +220,7 @@ def restore(backup_file: Path, target: str, *, force: bool = False) -> Copied:
         # opening a project may migrate it: work on a copy, never on the backup itself
         staged = Path(scratch) / "staged.db"
         try:
-            source = connect_read_only(backup_file)
-            copy = sqlite3.connect(staged)
-            try:
-                source.backup(copy)  # with its committed WAL pages, even from read-only media
-            finally:
-                copy.close()
-                source.close()
+            copy_sqlite(backup_file, staged)
         except sqlite3.Error as exc:
             raise StoreError(f"{backup_file}: not a coder backup ({exc})") from None
         try:

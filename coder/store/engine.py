@@ -127,6 +127,18 @@ def connect_read_only(path: Path, timeout: float = BUSY_TIMEOUT_S) -> sqlite3.Co
     return conn
 
 
+def copy_sqlite(source: Path, target: Path) -> None:
+    """Copy an SQLite database with SQLite's online backup API, reading the source
+    read-only (its committed WAL pages included, even from read-only media)."""
+    reader = connect_read_only(source)
+    writer = sqlite3.connect(target)
+    try:
+        reader.backup(writer)
+    finally:
+        writer.close()
+        reader.close()
+
+
 def _sqlite_read_only_engine(path: Path) -> sa.Engine:
     engine = sa.create_engine(
         "sqlite://",

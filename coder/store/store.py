@@ -11,7 +11,6 @@ from __future__ import annotations
 import getpass
 import os
 import shutil
-import sqlite3
 import tempfile
 import threading
 import time
@@ -33,7 +32,7 @@ from coder.store.engine import (
     BUSY_TIMEOUT_S,
     StoreBusy,
     busy,
-    connect_read_only,
+    copy_sqlite,
     describe,
     is_url,
     make_engine,
@@ -212,13 +211,7 @@ class Store:
             )
         self._scratch = tempfile.mkdtemp(prefix="coder-read-")
         copy = Path(self._scratch) / "migrated.db"
-        source = connect_read_only(Path(self.db))
-        target = sqlite3.connect(copy)
-        try:
-            source.backup(target)
-        finally:
-            target.close()
-            source.close()
+        copy_sqlite(Path(self.db), copy)
         self.engine.dispose()
         self.engine = make_engine(str(copy))
         with self.engine.connect().execution_options(coder_write=True) as conn, conn.begin():
