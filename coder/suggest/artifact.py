@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import zipfile
 
 import numpy as np
 
@@ -73,11 +74,12 @@ def dumps(model: QuestionModel) -> bytes:
         kept = {name: state.pop(name) for name in _DROP if name in state}
     try:
         return sio.dumps(
-            {
+            compression=zipfile.ZIP_DEFLATED,
+            obj={
                 "header": json.dumps(header),
                 "classifier": classifier,
                 "description_vectors": model.description_vectors,
-            }
+            },
         )
     finally:
         if classifier is not None:

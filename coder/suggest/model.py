@@ -53,7 +53,26 @@ EMBEDDING_COLUMNS = [f"e{i}" for i in range(EMBEDDING_DIM)]
 DEFINITION_GROUP = "(codebook)"  # the group of the codebook's description rows
 
 
-class CharTfidf(TfidfVectorizer):
+class _CompactVocabulary:
+    """Saves a fitted vectorizer's vocabulary as one array of terms in column order instead
+    of a dict: skops stores a dict of numpy ints entry by entry (200,000 nodes for the char
+    n-grams, most of a model's save and load time), an array as one block."""
+
+    def __getstate__(self) -> dict:
+        state = dict(super().__getstate__())  # a copy: the fitted object stays as it is
+        vocabulary = state.pop("vocabulary_", None)
+        if vocabulary is not None:
+            state["vocabulary_terms_"] = np.array(sorted(vocabulary, key=vocabulary.get), dtype=str)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        terms = state.pop("vocabulary_terms_", None)
+        super().__setstate__(state)
+        if terms is not None:
+            self.vocabulary_ = {term: i for i, term in enumerate(terms.tolist())}
+
+
+class CharTfidf(_CompactVocabulary, TfidfVectorizer):
     """``TfidfVectorizer(analyzer="char_wb")`` whose transform counts n-grams once per
     distinct word (see ``char_wb_transform``): the same matrix, several times faster."""
 
@@ -61,7 +80,7 @@ class CharTfidf(TfidfVectorizer):
         return char_wb_transform(self, list(raw_documents))
 
 
-class LemmaTfidf(TfidfVectorizer):
+class LemmaTfidf(_CompactVocabulary, TfidfVectorizer):
     """Word n-gram TF-IDF over whitespace-separated lemmas, with a transform that looks
     n-grams up with C-level maps (see ``word_transform``)."""
 
