@@ -165,7 +165,7 @@ def code(
 def _print_codebook(codebook: Codebook) -> None:
     n_codes = sum(len(q.codes) for q in codebook.questions)
     typer.echo(f"{codebook.title}  [{codebook.id}, language {codebook.language}]")
-    typer.echo(f"{len(codebook.questions)} questions, {n_codes} codes")
+    typer.echo(f"{_plural(len(codebook.questions), 'question')}, {_plural(n_codes, 'code')}")
     for question in codebook.questions:
         typer.echo(f"\n{question.id}: {question.title} ({question.mode})")
         for i, code in enumerate(question.codes, start=1):
@@ -208,7 +208,7 @@ def init(
     n_codes = sum(len(q.codes) for q in book.questions)
     typer.echo(
         f"Created project {target} with codebook '{book.id}' "
-        f"({len(book.questions)} questions, {n_codes} codes)."
+        f"({_plural(len(book.questions), 'question')}, {_plural(n_codes, 'code')})."
     )
     typer.echo("Next: coder import PATH...")
 
@@ -322,6 +322,10 @@ def import_(
             _print_summary(done)
         raise
     _print_summary(summary)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 @contextmanager
@@ -575,7 +579,7 @@ def train(
         m = r.metrics
         if m:
             where = (
-                f"held-out cases ({m['passages']} passages)"
+                f"on {m['passages']} of its {r.n_train} passages, from cases it was not fitted on"
                 if m.get("held_out")
                 else f"grouped {m['folds']}-fold CV"
             )
@@ -597,7 +601,13 @@ def _embed(store) -> None:  # noqa: ANN001 - Store
     batch is saved: an interrupted run resumes where it stopped)."""
     from coder.suggest import embeddings
 
-    if embeddings.available() and embeddings.missing_count(store):
+    missing = embeddings.missing_count(store) if embeddings.available() else 0
+    if missing:
+        typer.echo(
+            f"Embedding {missing} passages (once: the vectors are stored in the project; "
+            "an interrupted run resumes)",
+            err=True,
+        )
         with _progress("Embedding passages") as progress:
             embeddings.ensure(store, progress=progress)
 
