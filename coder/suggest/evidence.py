@@ -12,8 +12,10 @@ the embedding part of the score belongs to the passage as a whole.
 
 from __future__ import annotations
 
+import itertools
 import re
 import string
+from collections import defaultdict
 
 import numpy as np
 import scipy.sparse as sp
@@ -44,12 +46,13 @@ def evidence(
     columns = classifier.features_.output_indices_
     weights = classifier.features_.transformer_weights or {}
     char = classifier.features_.named_transformers_["char"]
-    spans = [[m.span() for m in _WORD.finditer(text)] for text in texts]
-    index: dict[str, int] = {}
-    ids = [
-        [index.setdefault(text[a:b].lower(), len(index)) for a, b in text_spans]
-        for text, text_spans in zip(texts, spans, strict=True)
-    ]
+    index: defaultdict[str, int] = defaultdict(itertools.count().__next__)
+    flat_ids: list[int] = []
+    lengths_list: list[int] = []
+    for text in texts:  # str.split() words: the same as char_wb's, one C call per text
+        before = len(flat_ids)
+        flat_ids.extend(map(index.__getitem__, text.lower().split()))
+        lengths_list.append(len(flat_ids) - before)
     needed = np.unique(classes)
     coef = classifier.coefficients()[needed][:, columns["char"]] * weights.get("char", 1.0)
     coef = coef * char.idf_.astype(np.float32)
@@ -62,10 +65,10 @@ def evidence(
     )
     contribution = np.asarray(per_word @ coef.T)  # distinct words x needed classes
     position = np.searchsorted(needed, classes)  # n x k columns of `contribution`
-    lengths = np.array([len(x) for x in spans])
+    lengths = np.array(lengths_list, dtype=np.int64)
     text_of = np.repeat(np.arange(len(texts)), lengths)  # each word occurrence's text
-    flat = np.fromiter((i for row in ids for i in row), dtype=np.int64, count=int(lengths.sum()))
-    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    flat = np.asarray(flat_ids, dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
     rank_base = np.repeat(starts, lengths)
     out: list[list[list[str]]] = [[[] for _ in row] for row in classes]
     if not len(flat):
@@ -80,34 +83,40 @@ def evidence(
         best = np.zeros(len(texts))
         best[nonempty] = np.maximum.reduceat(value, starts[nonempty])
         floor = np.maximum(MIN_SHARE * best, 0.0)[text_of]
-        for k in np.flatnonzero((rank < items) & (value > floor)):
-            text = int(text_of[k])
-            out[text][j].append((int(k - starts[text]), float(value[k])))
+        kept = np.flatnonzero((rank < items) & (value > floor))  # in (text, word) order
+        where = text_of[kept]
+        for text, word, strength in zip(
+            where.tolist(), (kept - starts[where]).tolist(), value[kept].tolist(), strict=True
+        ):
+            out[text][j].append((word, strength))
     return [
-        [_phrases(text, text_spans, chosen) for chosen in row]
-        for text, text_spans, row in zip(texts, spans, out, strict=True)
+        [_phrases(text, words, chosen) for chosen in row] if any(row) else [[] for _ in row]
+        for text, row in zip(texts, out, strict=True)
+        for words in [text.split() if any(row) else []]
     ]
 
 
-def _phrases(text: str, spans: list[tuple[int, int]], chosen: list[tuple[int, float]]) -> list[str]:
-    """The chosen words ((index, contribution), in reading order), neighbours joined, the
-    strongest phrase first, as verbatim substrings of ``text``."""
-    scores = dict(chosen)
-    groups: list[list[int]] = []
-    for i, _ in chosen:
-        if groups and groups[-1][-1] == i - 1:
-            groups[-1].append(i)
+def _phrases(text: str, words: list[str], chosen: list[tuple[int, float]]) -> list[str]:
+    """The chosen words ((index among ``words``, i.e. ``text.split()``, contribution), in
+    reading order), neighbours joined, the strongest phrase first, as verbatim substrings of
+    ``text``."""
+    if not chosen:
+        return []
+    groups: list[list[tuple[int, float]]] = []
+    for item in chosen:
+        if groups and groups[-1][-1][0] == item[0] - 1:
+            groups[-1].append(item)
         else:
-            groups.append([i])
-    strength = {tuple(g): sum(scores[i] for i in g) for g in groups}
-    out = []
-    for group in sorted(groups, key=lambda g: -strength[tuple(g)]):
-        start, end = spans[group[0]][0], spans[group[-1]][1]
-        while start < end and text[start] in _EDGE:
-            start += 1
-        while end > start and text[end - 1] in _EDGE:
-            end -= 1
-        phrase = text[start:end]
+            groups.append([item])
+    groups.sort(key=lambda g: -sum(v for _, v in g))
+    out: list[str] = []
+    for group in groups:
+        first, last = group[0][0], group[-1][0]
+        phrase = " ".join(words[first : last + 1])
+        if last > first and phrase not in text:  # other white space between the words
+            spans = [m.span() for m in _WORD.finditer(text)]
+            phrase = text[spans[first][0] : spans[last][1]]
+        phrase = phrase.strip(_EDGE)
         if phrase and SEPARATOR not in phrase and phrase not in out:
             out.append(phrase)
     return out

@@ -288,7 +288,7 @@ def suggest(
             order = model.rank(scores)[:, :k]
             picked = np.take_along_axis(scores, order, axis=1).tolist()
             codes = np.asarray(model.codes, dtype=object)[order].tolist()
-            why = _evidence(model, texts, codes)
+            why = _evidence(model, texts, order)
             return [
                 (seg, code, score, rank, SEPARATOR.join(words))
                 for (seg, _), row_codes, row_scores, row_why in zip(
@@ -313,18 +313,22 @@ def suggest(
     return done
 
 
-def _evidence(model: QuestionModel, texts: list[str], codes: list[list[str]]) -> list:
-    """The evidence words per text and suggested code (none for cold-start scores, or for
-    a code the classifier never saw)."""
+def _evidence(model: QuestionModel, texts: list[str], order: np.ndarray) -> list:
+    """The evidence words per text and suggested code (``order``: columns of
+    ``model.codes``); none for cold-start scores, or for a code the classifier never saw."""
     classifier = model.classifier
     if classifier is None:
-        return [[[] for _ in row] for row in codes]
+        return [[[] for _ in row] for row in order.tolist()]
     index = {c: i for i, c in enumerate(classifier.classes_.tolist())}
-    classes = np.array([[index.get(c, 0) for c in row] for row in codes], dtype=np.int64)
-    found = evidence(classifier, texts, classes)
+    known = np.array([c in index for c in model.codes])
+    to_class = np.array([index.get(c, 0) for c in model.codes], dtype=np.int64)
+    found = evidence(classifier, texts, to_class[order])
+    if known.all():
+        return found
+    seen = known[order].tolist()
     return [
-        [words if code in index else [] for code, words in zip(row, row_words, strict=True)]
-        for row, row_words in zip(codes, found, strict=True)
+        [words if ok else [] for ok, words in zip(row_ok, row, strict=True)]
+        for row_ok, row in zip(seen, found, strict=True)
     ]
 
 
