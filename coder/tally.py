@@ -108,7 +108,7 @@ def tally(
         raise CoderError(
             f"no case has the attribute '{by}' (attributes: {', '.join(names) or 'none'})"
         )
-    with_passages = {case for _, case in queries.segment_order(store)}
+    with_passages = queries.cases_with_passages(store)
     return [
         _tally_question(
             store,

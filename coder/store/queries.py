@@ -175,16 +175,10 @@ def suggested_rows(
     store: Store, question_id: str, min_score: float
 ) -> list[tuple[str, int, str, float, bool]]:
     """(case, segment id, code, score, top) for stored suggestions at or above ``min_score``,
-    and for every passage's top suggestion (the lowest rank) whatever its score; ``top``
+    and for every passage's top suggestion (rank 1) whatever its score; ``top``
     marks the latter."""
     g, s, d, c = t.suggestions.c, t.segments.c, t.documents.c, t.cases.c
-    best = sa.alias(t.suggestions, "best")
-    top_rank = (
-        sa.select(sa.func.min(best.c.rank))
-        .where(best.c.question_id == g.question_id, best.c.segment_id == g.segment_id)
-        .scalar_subquery()
-    )
-    is_top = g.rank == top_rank
+    is_top = g.rank == 1  # ranks start at 1, the highest score
     query = (
         sa.select(c.name, g.segment_id, g.code_id, g.score, is_top)
         .select_from(
@@ -196,6 +190,19 @@ def suggested_rows(
     )
     with store.read() as conn:
         return [(*row[:4], bool(row[4])) for row in conn.execute(query)]
+
+
+def cases_with_passages(store: Store) -> set[str]:
+    """The names of the cases that have at least one passage."""
+    d, c = t.documents.c, t.cases.c
+    query = (
+        sa.select(c.name)
+        .distinct()
+        .select_from(t.cases.join(t.documents, d.case_id == c.id))
+        .where(sa.exists().where(t.segments.c.document_id == d.id))
+    )
+    with store.read() as conn:
+        return set(conn.execute(query).scalars())
 
 
 def coder_names(store: Store) -> list[str]:

@@ -54,7 +54,7 @@ def evidence(
         flat_ids.extend(map(index.__getitem__, text.lower().split()))
         lengths_list.append(len(flat_ids) - before)
     needed = np.unique(classes)
-    coef = classifier.coefficients()[needed][:, columns["char"]] * weights.get("char", 1.0)
+    coef = classifier.coef_[needed][:, columns["char"]] * weights.get("char", 1.0)
     coef = coef * char.idf_.astype(np.float32)
     indptr, grams = [0], []
     for word in index:

@@ -8,11 +8,10 @@ scores every code.
 Calibration: the SVM's decision scores of passages it did not see (grouped by case) are
 mixed with a zero-shot prior (the embedding similarity between the passage and each code's
 codebook description) with a weight, and turned into probabilities by scikit-learn's
-temperature scaling (``CalibratedClassifierCV(method="temperature")``) for ``single``
-questions, or per code by sigmoid (Platt) scaling with an F1-tuned threshold
-(``TunedThresholdClassifierCV``) for ``multi`` questions. The weight of the prior is chosen
-with the temperature on the same held-out scores. Both transforms are monotone per passage
-(for single questions), so the ranking of the shown scores is the ranking of the codes.
+``CalibratedClassifierCV``: one-vs-rest sigmoid scaling, normalised, for ``single`` questions
+(the prior's weight chosen by temperature scaling on the same held-out scores), and per code
+sigmoid (Platt) scaling with an F1-tuned threshold (``TunedThresholdClassifierCV``) for
+``multi`` questions. The ranking of the codes is the ranking of the shown scores.
 
 Settings were chosen by measurement with ``benchmarks/suggester_quality.py``
 (docs/suggester.md).
@@ -29,7 +28,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from scipy.special import expit, softmax
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -362,36 +361,30 @@ class TextClassifier(BaseEstimator, ClassifierMixin):
             return self.calibrator_ is not None
         return any(c is not None for c in self.calibrators_)
 
-    def transform(self, X) -> sp.csr_matrix:  # noqa: N803
-        return self.features_.transform(X).tocsr()
-
-    def decision_function(self, X, prior=None, matrix=None) -> np.ndarray:  # noqa: ANN001, N803
+    def decision_function(self, X, prior=None) -> np.ndarray:  # noqa: ANN001, N803
         """Decision scores (single: with the weighted zero-shot prior mixed in).
 
         Computed block by block (character n-grams, lemma n-grams, embedding) with each
-        block's weights, the same as ``self.transform(X) @ coef.T``: stacking the blocks
-        would copy tens of millions of entries per batch."""
-        if matrix is not None:
-            scores = matrix @ self.coef_.T + self.intercept_
-        else:
-            scores = np.tile(self.intercept_, (len(X), 1))
-            weights = self.features_.transformer_weights or {}
-            for name, _, columns in self.features_.transformers_:
-                if name == "remainder":
-                    continue
-                where = self.features_.output_indices_[name]
-                coef = self.coef_[:, where] * weights.get(name, 1.0)
-                if name == "e5":
-                    block = X[columns].to_numpy(dtype=np.float32)
-                else:
-                    block = self.features_.named_transformers_[name].transform(X[columns])
-                scores += np.asarray(block @ coef.T)
+        block's weights, the same as ``self.features_.transform(X) @ coef.T``: stacking the
+        blocks would copy tens of millions of entries per batch."""
+        scores = np.tile(self.intercept_, (len(X), 1))
+        weights = self.features_.transformer_weights or {}
+        for name, _, columns in self.features_.transformers_:
+            if name == "remainder":
+                continue
+            where = self.features_.output_indices_[name]
+            coef = self.coef_[:, where] * weights.get(name, 1.0)
+            if name == "e5":
+                block = X[columns].to_numpy(dtype=np.float32)
+            else:
+                block = self.features_.named_transformers_[name].transform(X[columns])
+            scores += np.asarray(block @ coef.T)
         if self.mode == "single" and self.prior_weight_ and prior is not None:
             scores = scores + self.prior_weight_ * _centred(prior)
         return scores
 
-    def predict_proba(self, X, prior=None, matrix=None) -> np.ndarray:  # noqa: ANN001, N803
-        scores = self.decision_function(X, prior, matrix)
+    def predict_proba(self, X, prior=None) -> np.ndarray:  # noqa: ANN001, N803
+        scores = self.decision_function(X, prior)
         if self.mode == "single":
             if len(self.classes_) < 2:
                 return np.ones((scores.shape[0], 1))
@@ -405,10 +398,6 @@ class TextClassifier(BaseEstimator, ClassifierMixin):
         if self.mode == "single":
             return self.classes_[probs.argmax(axis=1)]
         return (probs >= self.thresholds_).astype(np.int8)
-
-    def coefficients(self) -> np.ndarray:
-        """One row of linear weights per class over the feature columns (for evidence)."""
-        return self.coef_
 
 
 def calibrate(logits: np.ndarray, truth: np.ndarray, method: str) -> CalibratedClassifierCV:
@@ -463,13 +452,6 @@ def _logit_input(logits: np.ndarray) -> np.ndarray:
 def _centred(prior: np.ndarray) -> np.ndarray:
     """Similarities relative to each row's mean: only differences between codes count."""
     return prior - prior.mean(axis=1, keepdims=True)
-
-
-def _as_multiclass(scores: np.ndarray) -> np.ndarray:
-    """A binary SVM gives one column; make it one column per class."""
-    if scores.ndim == 1:
-        return np.column_stack([-scores / 2, scores / 2])
-    return scores
 
 
 MAX_KNOWN_WORDS = 500_000  # remembered word -> n-gram columns per vectorizer; cleared when full
@@ -570,6 +552,3 @@ def _weigh(vectorizer: TfidfVectorizer, counts: sp.csr_matrix) -> sp.csr_matrix:
     if vectorizer.norm:
         counts = normalize(counts, norm=vectorizer.norm, copy=False)
     return counts.astype(vectorizer.dtype, copy=False)
-
-
-__all__ = ["TextClassifier", "frame", "clone"]
