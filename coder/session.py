@@ -140,7 +140,9 @@ class CodingSession:
             self.calibration_note: str | None = "uncalibrated (0 codings)"
             return
         metrics = model.metrics if isinstance(model.metrics, dict) else {}
-        calibrated = not model.cold_start and metrics.get("calibrated") is True
+        # calibration is about the scores, not about codes with few codings (cold start):
+        # a 7,000-passage model with one rare code is calibrated all the same
+        calibrated = metrics.get("calibrated") is True
         self.calibration_note = None if calibrated else f"uncalibrated ({model.n_train} codings)"
 
     def labels(self) -> dict[str, str]:

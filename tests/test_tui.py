@@ -587,7 +587,7 @@ async def test_calibration_note_next_to_the_bars(project):
             model_id="model-2",
             question_id="utveckling",
             n_train=40,
-            cold_start=False,
+            cold_start=True,  # a code with few codings: still calibrated scores, no note
             metrics={"calibrated": True},
             **model,
         )
