@@ -75,6 +75,7 @@ def dumps(model: QuestionModel) -> bytes:
     try:
         return sio.dumps(
             compression=zipfile.ZIP_DEFLATED,
+            compresslevel=1,  # pimpo's model: 17.4 MB in 0.7 s; level 6: 15.7 MB in 1.6 s
             obj={
                 "header": json.dumps(header),
                 "classifier": classifier,
