@@ -16,7 +16,7 @@ from coder.errors import CoderError
 from coder.store import Store, queries
 from coder.suggest import artifact, embeddings, features
 from coder.suggest.evaluate import metrics, out_of_fold, truth_matrix
-from coder.suggest.evidence import SEPARATOR, evidence
+from coder.suggest.evidence import evidence
 from coder.suggest.features import normalise_batches
 from coder.suggest.question_model import QuestionModel, describe, fit_question_model
 from coder.tally import CONSENSUS_CODER
@@ -290,7 +290,7 @@ def suggest(
             codes = np.asarray(model.codes, dtype=object)[order].tolist()
             why = _evidence(model, texts, order)
             return [
-                (seg, code, score, rank, SEPARATOR.join(words))
+                (seg, code, score, rank, words)
                 for (seg, _), row_codes, row_scores, row_why in zip(
                     chunk, codes, picked, why, strict=True
                 )
@@ -313,12 +313,12 @@ def suggest(
     return done
 
 
-def _evidence(model: QuestionModel, texts: list[str], order: np.ndarray) -> list:
-    """The evidence words per text and suggested code (``order``: columns of
+def _evidence(model: QuestionModel, texts: list[str], order: np.ndarray) -> list[list[str]]:
+    """The evidence (SEPARATOR-joined) per text and suggested code (``order``: columns of
     ``model.codes``); none for cold-start scores, or for a code the classifier never saw."""
     classifier = model.classifier
     if classifier is None:
-        return [[[] for _ in row] for row in order.tolist()]
+        return [[""] * order.shape[1] for _ in range(len(order))]
     index = {c: i for i, c in enumerate(classifier.classes_.tolist())}
     known = np.array([c in index for c in model.codes])
     to_class = np.array([index.get(c, 0) for c in model.codes], dtype=np.int64)
@@ -327,7 +327,7 @@ def _evidence(model: QuestionModel, texts: list[str], order: np.ndarray) -> list
         return found
     seen = known[order].tolist()
     return [
-        [words if ok else [] for ok, words in zip(row_ok, row, strict=True)]
+        [words if ok else "" for ok, words in zip(row_ok, row, strict=True)]
         for row_ok, row in zip(seen, found, strict=True)
     ]
 
