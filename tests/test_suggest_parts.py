@@ -13,7 +13,7 @@ from sklearn.svm import LinearSVC
 
 from coder.suggest import model as suggester
 from coder.suggest.evidence import _EDGE, MAX_ITEMS, MIN_SHARE, SEPARATOR, evidence
-from coder.suggest.model import TextClassifier, _one_vs_rest, frame
+from coder.suggest.model import TextClassifier, _binary_fits, _one_vs_rest, frame
 
 WORDS = [
     "lärandeplan",
@@ -140,3 +140,20 @@ def test_evidence_equals_a_word_by_word_reference():
                 assert phrase in text
     assert checked > 300  # most texts have evidence for most classes
     assert any(" " in f for row in found for f in row)  # phrases of several words occur
+
+
+@pytest.mark.parametrize("columns", [1, 4])
+def test_binary_fits_on_the_cores_equal_one_fit_per_code(monkeypatch, columns):
+    monkeypatch.setattr(suggester, "threads", lambda: 2)
+    texts = _texts(300, seed=3)
+    matrix = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4)).fit_transform(texts)
+    rng = np.random.default_rng(4)
+    Y = (rng.random((len(texts), columns)) < 0.3).astype(np.int8)  # noqa: N806
+    Y[:, 0] = [("analys" in t.lower()) for t in texts]
+    svm = LinearSVC(C=0.5, class_weight="balanced", random_state=0)
+    fitted = _binary_fits(svm, matrix, Y)
+    assert len(fitted) == columns
+    for j, (coef, intercept) in enumerate(fitted):
+        one = LinearSVC(C=0.5, class_weight="balanced", random_state=0).fit(matrix, Y[:, j])
+        np.testing.assert_allclose(coef, one.coef_[0], atol=1e-4)
+        assert intercept == pytest.approx(one.intercept_[0], abs=1e-4)

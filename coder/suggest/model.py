@@ -29,6 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from joblib import parallel_config
 from scipy.special import expit, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
@@ -43,6 +44,7 @@ from sklearn.model_selection import (
     ShuffleSplit,
     TunedThresholdClassifierCV,
 )
+from sklearn.multiclass import OneVsRestClassifier
 from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 from sklearn.utils.class_weight import compute_class_weight
@@ -454,14 +456,17 @@ def _one_vs_rest(svm: LinearSVC, matrix: sp.csr_matrix, y: np.ndarray, classes: 
 
 
 def _binary_fits(svm: LinearSVC, matrix: sp.csr_matrix, Y: np.ndarray):  # noqa: N803
-    """One binary fit per column of Y (each with two outcomes), on the cores in threads."""
-
-    def fit(j: int):  # noqa: ANN202
-        fitted = clone(svm).fit(matrix, Y[:, j])
-        return fitted.coef_[0].astype(np.float32), float(fitted.intercept_[0])
-
-    with ThreadPoolExecutor(threads(), thread_name_prefix="coder-svm") as pool:
-        return list(pool.map(fit, range(Y.shape[1])))
+    """One binary SVM per column of Y (each with both outcomes): scikit-learn's
+    ``OneVsRestClassifier`` on the cores, in threads (liblinear trains without the GIL).
+    Returns (coef, intercept) per column."""
+    if Y.shape[1] == 0:
+        return []
+    if Y.shape[1] == 1:  # one column reads as a binary target, not as an indicator matrix
+        fitted = clone(svm).fit(matrix, Y[:, 0])
+        return [(fitted.coef_[0].astype(np.float32), float(fitted.intercept_[0]))]
+    with parallel_config(backend="threading"):
+        ovr = OneVsRestClassifier(clone(svm), n_jobs=threads()).fit(matrix, Y)
+    return [(e.coef_[0].astype(np.float32), float(e.intercept_[0])) for e in ovr.estimators_]
 
 
 def calibrate(logits: np.ndarray, truth: np.ndarray, method: str) -> CalibratedClassifierCV:
