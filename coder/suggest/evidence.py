@@ -18,7 +18,6 @@ import string
 from collections import defaultdict
 
 import numpy as np
-import scipy.sparse as sp
 
 from coder.suggest.model import TextClassifier, word_grams
 
@@ -114,14 +113,7 @@ def _contributions(classifier: TextClassifier, words: list[str], classes: np.nda
     needed = np.unique(classes)
     coef = classifier.coef_[needed][:, columns["char"]] * weights.get("char", 1.0)
     coef = coef * char.idf_.astype(np.float32)
-    indptr, grams = [0], []
-    for word in words:
-        grams.extend(word_grams(char, word))
-        indptr.append(len(grams))
-    per_word = sp.csr_matrix(
-        (np.ones(len(grams), dtype=np.float32), grams, indptr), shape=(len(words), coef.shape[1])
-    )
-    return np.asarray(per_word @ coef.T), needed
+    return np.asarray(word_grams(char, words) @ coef.T), needed
 
 
 def _phrase(text: str, tokens: list[str], start: int, first: int, last: int) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import threading
 import warnings
 import weakref
 from collections import defaultdict
@@ -523,22 +524,60 @@ def _centred(prior: np.ndarray) -> np.ndarray:
     return prior - prior.mean(axis=1, keepdims=True)
 
 
-MAX_KNOWN_WORDS = 500_000  # remembered word -> n-gram columns per vectorizer; cleared when full
-_word_grams: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+MAX_KNOWN_WORDS = 500_000  # remembered words per vectorizer; forgotten when full
 
 
-def word_grams(vectorizer: TfidfVectorizer, word: str) -> list[int]:
-    """The vocabulary columns of a lower-cased word's char_wb n-grams (remembered)."""
-    known = _word_grams.setdefault(vectorizer, {})
-    grams = known.get(word)
-    if grams is None:
-        if len(known) > MAX_KNOWN_WORDS:
-            known.clear()
-        vocabulary = vectorizer.vocabulary_
-        grams = known[word] = [
-            vocabulary[g] for g in vectorizer.build_analyzer()(word) if g in vocabulary
-        ]
-    return grams
+class _KnownWords:
+    """The char_wb n-gram counts of every word a fitted vectorizer has met, one row per
+    word of a CSR matrix, so a batch's words become a matrix with one dictionary lookup
+    per word and a C-level row selection. Holds no reference to the vectorizer (it is
+    the key of a weak dictionary); a lock keeps threads (the coding screen's background
+    retraining) from interleaving their additions."""
+
+    def __init__(self, vectorizer: TfidfVectorizer) -> None:
+        self.analyse = clone(vectorizer).build_analyzer()  # the same analyser, unfitted
+        self.vocabulary = vectorizer.vocabulary_
+        self.lock = threading.Lock()
+        self._forget()
+
+    def _forget(self) -> None:
+        self.row: dict[str, int] = {}
+        self.matrix = sp.csr_matrix((0, len(self.vocabulary)), dtype=np.float32)
+
+    def grams(self, words: list[str]) -> sp.csr_matrix:
+        """(words x vocabulary) n-gram counts of distinct lower-cased ``words``."""
+        with self.lock:
+            new = [w for w in words if w not in self.row]
+            if len(self.row) + len(new) > MAX_KNOWN_WORDS:
+                self._forget()
+                new = list(words)
+            if new:
+                vocabulary, columns, indptr = self.vocabulary, [], [0]
+                for word in new:
+                    self.row[word] = len(self.row)
+                    columns.extend(vocabulary[g] for g in self.analyse(word) if g in vocabulary)
+                    indptr.append(len(columns))
+                added = sp.csr_matrix(
+                    (np.ones(len(columns), dtype=np.float32), columns, indptr),
+                    shape=(len(new), len(vocabulary)),
+                )
+                self.matrix = sp.vstack([self.matrix, added], format="csr")
+            rows = np.fromiter(map(self.row.__getitem__, words), dtype=np.int64, count=len(words))
+            return self.matrix[rows]
+
+
+_known: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_known_lock = threading.Lock()
+
+
+def word_grams(vectorizer: TfidfVectorizer, words: list[str]) -> sp.csr_matrix:
+    """(words x vocabulary) counts of the char_wb n-grams of distinct lower-cased words,
+    remembered per vectorizer."""
+    with _known_lock:
+        known = _known.get(vectorizer)
+        if known is None:
+            known = _known[vectorizer] = _KnownWords(vectorizer)
+    return known.grams(words)
 
 
 def char_wb_transform(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_matrix:
@@ -566,15 +605,7 @@ def char_counts(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_matrix:
         (np.ones(len(ids), dtype=np.float32), np.asarray(ids, dtype=np.int64), indptr),
         shape=(len(texts), len(index)),
     )
-    columns: list[int] = []
-    indptr = [0]
-    for word in index:  # a dict keeps insertion order: row == id
-        columns.extend(word_grams(vectorizer, word))
-        indptr.append(len(columns))
-    grams = sp.csr_matrix(
-        (np.ones(len(columns), dtype=np.float32), columns, indptr),
-        shape=(len(index), len(vectorizer.vocabulary_)),
-    )
+    grams = word_grams(vectorizer, list(index))  # a dict keeps insertion order: row == id
     # a product's rows hold each column once (unsorted, which nothing downstream needs):
     # sorting them took a fifth of the time
     return (words @ grams).tocsr()
