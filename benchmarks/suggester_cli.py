@@ -19,9 +19,15 @@ accuracy, and the rank-1 score gives the ECE (10 equal-width bins). The baseline
 ``suggester_quality.py`` (word TF-IDF + LogisticRegression; char_wb 2-5 TF-IDF +
 LinearSVC(C=0.5) ranked by decision scores) are fitted on exactly the same train rows.
 
+``--folds K`` replaces the one split by grouped K-fold (``GroupKFold``): every passage is
+tested once, by a model that never saw its group, and the measures are taken over all of
+them pooled (on a subset of a few hundred test passages one split's ECE is mostly noise;
+the report prints what a perfectly calibrated model would show on as many passages).
+
 Variants: ``full`` (every train row coded), ``200`` (only 200 random train rows imported,
-``random_state=0``; the same test rows), ``off`` (``full`` with ``CODER_EMBEDDINGS=off``,
-the TF-IDF-only fallback).
+``RandomState(run number)``; the same test rows; ``--draws N``: N draws per split, each test
+passage scored N times, pooled: which 200 are coded moves macro-F1 by +/-0.015), ``off``
+(``full`` with ``CODER_EMBEDDINGS=off``, the TF-IDF-only fallback).
 
 Acceptance (issue 11): coder macro-F1 >= best baseline + 0.02, top-3 >= best baseline,
 accuracy >= best baseline, ECE <= 0.05, second ``coder train`` <= 3x the plain char-SVC fit.
@@ -30,6 +36,8 @@ accuracy >= best baseline, ECE <= 0.05, second ``coder train`` <= 3x the plain c
     python benchmarks/suggester_cli.py                                  # every dataset
     python benchmarks/suggester_cli.py ../shared/datasets/pimpo-cmp --where lang=dan,swe,nor
     python benchmarks/suggester_cli.py ../shared/datasets/pimpo-cmp --variants full,200 -v
+    python benchmarks/suggester_cli.py ../shared/datasets/pimpo-cmp --where lang=dan,swe,nor \\
+        --folds 5
 """
 
 from __future__ import annotations
@@ -47,11 +55,11 @@ import pandas as pd
 import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import accuracy_score, f1_score
-from sklearn.model_selection import GroupShuffleSplit
+from sklearn.model_selection import GroupKFold, GroupShuffleSplit
 from sklearn.svm import LinearSVC
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from suggester_quality import char_svc, top3, word_lr  # noqa: E402
+from suggester_quality import char_svc, word_lr  # noqa: E402
 
 from coder.codebook import _SLUG  # noqa: E402
 
@@ -201,41 +209,61 @@ def run_coder(
         predicted.append(group["code"].iloc[0])
         hit3.append(label in set(group["code"].iloc[:3]))
         top_score.append(group["score"].iloc[0])
-    predicted = np.array(predicted, dtype=object)
-    correct = (predicted == truth).astype(float)
     return {
-        "accuracy": accuracy_score(truth, predicted),
-        "macro_f1": f1_score(truth, predicted, average="macro", zero_division=0),
-        "top3": float(np.mean(hit3)),
-        "ece": ece_top1(np.array(top_score), correct),
+        "truth": truth,
+        "predicted": np.array(predicted, dtype=object),
+        "hit3": np.array(hit3, dtype=bool),
+        "score": np.array(top_score, dtype=float),
         "train_first": first,
         "train_second": second,
         "suggest": suggest,
         "startup": startup,
         "missing": missing,
         "n_suggestion_rows": len(rows),
-        "n_codes_predicted": len(set(predicted)),
     }
 
 
+def measures(runs: list[dict]) -> dict:
+    """Accuracy, macro-F1, top-3 and ECE over the pooled test passages of the runs (one
+    per split; ``score`` None for uncalibrated baselines), seconds summed."""
+    truth = np.concatenate([r["truth"] for r in runs])
+    predicted = np.concatenate([r["predicted"] for r in runs])
+    out = {
+        "accuracy": accuracy_score(truth, predicted),
+        "macro_f1": f1_score(truth, predicted, average="macro", zero_division=0),
+        "top3": float(np.concatenate([r["hit3"] for r in runs]).mean()),
+        "ece": None,
+        "passages": len(truth),
+        "n_codes_predicted": len(set(predicted)),
+    }
+    if runs[0].get("score") is not None:
+        scores = np.concatenate([r["score"] for r in runs])
+        out["ece"] = ece_top1(scores, (predicted == truth).astype(float))
+        # what a perfectly calibrated model with these scores would show on this many
+        # passages: the ECE's sampling noise
+        rng = np.random.default_rng(0)
+        out["ece_floor"] = float(
+            np.mean([ece_top1(scores, rng.random(len(scores)) < scores) for _ in range(200)])
+        )
+    for key in ("seconds", "train_first", "train_second", "suggest", "startup", "missing"):
+        if key in runs[0]:
+            out[key] = sum(r[key] for r in runs)
+    return out
+
+
 def baselines(texts: list[str], y: np.ndarray, train: np.ndarray, test: np.ndarray) -> dict:
+    """Each baseline's per-passage predictions on the test rows (as ``run_coder``)."""
     results = {}
     for name, fn in BASELINES.items():
         started = time.perf_counter()
         scores, order, classes, calibrated = fn(texts, y, train, test, None, None, None)
         seconds = time.perf_counter() - started
-        predicted = classes[order[:, 0]]
         truth = y[test]
-        ece = None
-        if calibrated:
-            ece = ece_top1(
-                scores[np.arange(len(test)), order[:, 0]], (predicted == truth).astype(float)
-            )
         results[name] = {
-            "accuracy": accuracy_score(truth, predicted),
-            "macro_f1": f1_score(truth, predicted, average="macro", zero_division=0),
-            "top3": top3(order, classes, truth),
-            "ece": ece,
+            "truth": truth,
+            "predicted": classes[order[:, 0]],
+            "hit3": np.array([truth[i] in set(classes[order[i, :3]]) for i in range(len(test))]),
+            "score": scores[np.arange(len(test)), order[:, 0]] if calibrated else None,
             "seconds": seconds,
         }
     return results
@@ -268,6 +296,10 @@ def report(title: str, ours: dict | None, failure: str | None, base: dict, svc_f
     if ours is None:
         print(f"\ncoder FAILED:\n```\n{failure}\n```")
         return
+    print(
+        f"test passages: {ours['passages']}; ECE of a perfectly calibrated model with coder's "
+        f"scores on as many passages (sampling noise): {ours['ece_floor']:.3f}"
+    )
     print(
         f"coder status (start-up reference): {ours['startup']:.1f} s; "
         f"coder suggest --top 3: {ours['suggest']:.1f} s; test passages without a suggestion: "
@@ -312,6 +344,18 @@ def main() -> None:
     parser.add_argument("--where", help="keep rows where COLUMN is one of V1,V2,... (lang=swe)")
     parser.add_argument("--variants", default="full,200,off", help="full, 200, off (any of)")
     parser.add_argument("--few", type=int, default=200, help="coded rows of the '200' variant")
+    parser.add_argument(
+        "--draws",
+        type=int,
+        default=1,
+        help="'200' variant: this many random draws of the coded rows per split, pooled",
+    )
+    parser.add_argument(
+        "--folds",
+        type=int,
+        default=0,
+        help="grouped K-fold, predictions pooled over the folds (default: one 80/20 split)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="show the CLI output")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folders")
     args = parser.parse_args()
@@ -329,12 +373,20 @@ def main() -> None:
         texts = frame["text"].tolist()
         y = frame["label"].to_numpy(dtype=object)
         groups = frame["group"].to_numpy()
-        train, test = next(
-            GroupShuffleSplit(1, test_size=0.2, random_state=0).split(np.zeros(len(y)), y, groups)
-        )
+        if args.folds >= 2:
+            splits = list(GroupKFold(args.folds).split(np.zeros(len(y)), y, groups))
+            how = f"grouped {args.folds}-fold, every passage tested once"
+        else:
+            splits = list(
+                GroupShuffleSplit(1, test_size=0.2, random_state=0).split(
+                    np.zeros(len(y)), y, groups
+                )
+            )
+            how = "one grouped 80/20 split"
+        train, test = splits[0]
         print(
             f"\n## {folder.name} {args.where or ''}\n\n{len(frame)} rows, {len(set(y))} labels, "
-            f"{len(set(groups))} groups, language {codebook['language']}; "
+            f"{len(set(groups))} groups, language {codebook['language']}; {how}; first split: "
             f"train {len(train)} rows / {len(set(groups[train]))} groups, "
             f"test {len(test)} rows / {len(set(groups[test]))} groups; "
             f"test labels unseen in train: {len(set(y[test]) - set(y[train]))}"
@@ -342,31 +394,45 @@ def main() -> None:
         for problem in problems:
             print(f"- codebook problem: {problem}")
         for variant in args.variants.split(","):
-            if variant == "200":
-                rng = np.random.RandomState(0)
-                fit_rows = np.sort(rng.choice(train, size=min(args.few, len(train)), replace=False))
-                title = f"{folder.name} {args.where or ''} – {len(fit_rows)} coded"
-            else:
-                fit_rows = train
-                title = f"{folder.name} {args.where or ''} – all train rows coded" + (
-                    ", CODER_EMBEDDINGS=off" if variant == "off" else ""
-                )
+            title = f"{folder.name} {args.where or ''} – " + (
+                f"{args.few} coded per split" + (f", {args.draws} draws" if args.draws > 1 else "")
+                if variant == "200"
+                else "all train rows coded" + (", CODER_EMBEDDINGS=off" if variant == "off" else "")
+            )
             print(f"\n(running {title} …)", flush=True)
-            ours, failure = None, None
-            try:
-                ours = run_coder(
-                    codebook,
-                    frame.iloc[fit_rows],
-                    frame.iloc[test],
-                    embeddings=variant != "off",
-                    verbose=args.verbose,
-                    keep=args.keep,
-                )
-            except CoderFailed as error:
-                failure = str(error)
-            base = baselines(texts, y, fit_rows, test)
-            svc_fit = plain_char_svc_fit([texts[i] for i in fit_rows], y[fit_rows])
-            report(title, ours, failure, base, svc_fit)
+            ours, base, failure, svc_fit = [], {}, None, 0.0
+            draws = args.draws if variant == "200" else 1
+            for number, (train, test) in enumerate(s for s in splits for _ in range(draws)):
+                fit_rows = train
+                if variant == "200":  # draw d of split k: RandomState(k * draws + d)
+                    rng = np.random.RandomState(number)
+                    fit_rows = np.sort(
+                        rng.choice(train, size=min(args.few, len(train)), replace=False)
+                    )
+                if failure is None:
+                    try:
+                        ours.append(
+                            run_coder(
+                                codebook,
+                                frame.iloc[fit_rows],
+                                frame.iloc[test],
+                                embeddings=variant != "off",
+                                verbose=args.verbose,
+                                keep=args.keep,
+                            )
+                        )
+                    except CoderFailed as error:
+                        failure = str(error)
+                for name, run in baselines(texts, y, fit_rows, test).items():
+                    base.setdefault(name, []).append(run)
+                svc_fit += plain_char_svc_fit([texts[i] for i in fit_rows], y[fit_rows])
+            report(
+                f"{title} ({how})",
+                measures(ours) if failure is None else None,
+                failure,
+                {name: measures(runs) for name, runs in base.items()},
+                svc_fit,
+            )
             sys.stdout.flush()
 
 
