@@ -139,21 +139,28 @@ def copy_sqlite(source: Path, target: Path) -> None:
         reader.close()
 
 
-def _sqlite_read_only_engine(path: Path) -> sa.Engine:
+def _sqlite_pool(url: str, pragmas: list[str], **arguments) -> sa.Engine:  # noqa: ANN003
+    """An SQLite engine with a small pool (the coding screen reads a few rows per
+    keypress, and opening a connection, with its pragmas, per read would cost more than
+    the reads) whose connections leave transactions to the engine's "begin" event and
+    run ``pragmas`` when they open."""
     engine = sa.create_engine(
-        "sqlite://",
-        creator=lambda: connect_read_only(path),
-        poolclass=sa.pool.QueuePool,
-        pool_size=2,
-        max_overflow=4,
+        url, poolclass=sa.pool.QueuePool, pool_size=2, max_overflow=4, **arguments
     )
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # noqa: ANN001 - DBAPI objects
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
-        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
+        for pragma in [*pragmas, f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}"]:
+            cur.execute(pragma)
         cur.close()
+
+    return engine
+
+
+def _sqlite_read_only_engine(path: Path) -> sa.Engine:
+    engine = _sqlite_pool("sqlite://", [], creator=lambda: connect_read_only(path))
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
@@ -163,26 +170,11 @@ def _sqlite_read_only_engine(path: Path) -> sa.Engine:
 
 
 def _sqlite_engine(path: Path) -> sa.Engine:
-    # A small pool: the coding screen reads a few rows per keypress, and opening a
-    # connection (with its pragmas) per read would cost more than the reads.
-    engine = sa.create_engine(
+    engine = _sqlite_pool(
         f"sqlite:///{path}",
+        ["PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=FULL"],
         connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False},
-        poolclass=sa.pool.QueuePool,
-        pool_size=2,
-        max_overflow=4,
     )
-
-    @sa.event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):  # noqa: ANN001 - DBAPI objects
-        # Let SQLAlchemy's "begin" event below decide how transactions start.
-        dbapi_conn.isolation_level = None
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA synchronous=FULL")
-        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
-        cur.close()
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
