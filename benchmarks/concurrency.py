@@ -23,8 +23,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from coder.codebook import load_codebook  # noqa: E402
 from coder.corpus.importer import import_documents  # noqa: E402
+from coder.model.codebook import load_codebook  # noqa: E402
 from coder.store import Store  # noqa: E402
 from tests.conftest import CODEBOOK, CORPUS, _admin_sql  # noqa: E402
 from tests.demo_key import code_demo  # noqa: E402

@@ -39,8 +39,8 @@ def main() -> None:
     if args.threads:
         os.environ["CODER_EMBED_THREADS"] = str(args.threads)  # read when the model loads
 
-    from coder.codebook import load_codebook
     from coder.corpus.importer import import_documents, import_table
+    from coder.model.codebook import load_codebook
     from coder.store import Store
     from coder.suggest import embeddings
 

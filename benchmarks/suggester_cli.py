@@ -61,7 +61,7 @@ from sklearn.svm import LinearSVC
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from suggester_quality import char_svc, word_lr  # noqa: E402
 
-from coder.codebook import _SLUG  # noqa: E402
+from coder.model.codebook import _SLUG  # noqa: E402
 
 DEFAULT_DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 BASELINES = {

@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from coder.codebook import load_codebook
+from coder.model.codebook import load_codebook
 from coder.store import NewDocument, Span, Store
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,8 +10,8 @@ import os
 from pathlib import Path
 
 import coder
-from coder.codebook import load_codebook
 from coder.errors import CoderError
+from coder.model.codebook import load_codebook
 
 DEMO_CODEBOOK = "ak6-analys-uppfoljning.yaml"
 

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from coder.cli import app
-from coder.codebook import load_codebook
+from coder.model.codebook import load_codebook
 from coder.store import Store
 
 REPO = Path(__file__).resolve().parent.parent

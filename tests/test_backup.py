@@ -3,8 +3,8 @@ coders keep writing."""
 
 from __future__ import annotations
 
-from coder.codebook import load_codebook
 from coder.corpus.importer import import_documents
+from coder.model.codebook import load_codebook
 from coder.store import Store, queries
 from tests.conftest import CODEBOOK, CORPUS
 from tests.demo_key import code_demo, segment_ids

@@ -13,7 +13,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coder.codebook import load_codebook
+from coder.model.codebook import load_codebook
 from coder.store import Store
 from tests.conftest import CODEBOOK
 

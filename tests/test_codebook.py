@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from coder.codebook import load_codebook
 from coder.errors import CodebookError
+from coder.model.codebook import load_codebook
 
 GOOD = """\
 id: demo

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from coder.codebook import parse_codebook
 from coder.corpus.readers import Unreadable, split_front_matter
 from coder.errors import CodebookError, CoderError
+from coder.model.codebook import parse_codebook
 from coder.refi.importer import MB, ArchiveLimits, _Unpacker
 from coder.store import Store, queries
 from tests.conftest import CODEBOOK, REPO

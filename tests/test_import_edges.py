@@ -19,9 +19,9 @@ import pytest
 import sqlalchemy as sa
 
 from coder.corpus import importer
+from coder.reports.tally import tally
 from coder.store import Store, queries
 from coder.store import schema as t
-from coder.tally import tally
 from tests.conftest import REPO
 
 SCOPED_IDS = not t.segments.c.external_id.unique  # migration: unique per (document, id)

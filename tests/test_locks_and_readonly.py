@@ -30,7 +30,7 @@ from tests.invariants import check
 
 def project(location: str, *, init: bool = True) -> str:
     if init:
-        from coder.codebook import load_codebook
+        from coder.model.codebook import load_codebook
 
         Store.create(location, load_codebook(CODEBOOK)).close()
     with Store.open(location) as store:

@@ -14,15 +14,15 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
-from coder.agreement import agreement
-from coder.codebook import NOT_APPLICABLE, load_codebook
 from coder.corpus.importer import import_documents
 from coder.errors import CodebookError, StoreError
+from coder.model.codebook import NOT_APPLICABLE, load_codebook
+from coder.reports.agreement import agreement
+from coder.reports.formats import footnotes
+from coder.reports.tally import tally
 from coder.store import NewDocument, Span, Store, queries
 from coder.store import schema as t
 from coder.store.codings import ACCEPTED
-from coder.tally import tally
-from coder.tally_formats import footnotes
 from tests.conftest import CODEBOOK, CORPUS, SHARED
 from tests.demo_key import segment_ids
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from coder.codebook import load_codebook, parse_codebook
 from coder.corpus.importer import import_documents, import_table
+from coder.model.codebook import load_codebook, parse_codebook
 from coder.store import NewDocument, Span, Store, queries
 from tests.conftest import CORPUS, SHARED
 from tests.demo_key import code_demo, segment_ids

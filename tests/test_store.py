@@ -7,9 +7,9 @@ import sqlite3
 import pytest
 import sqlalchemy as sa
 
-from coder.codebook import load_codebook
 from coder.corpus.importer import import_documents
 from coder.errors import StoreError
+from coder.model.codebook import load_codebook
 from coder.store import Store
 from coder.store import schema as t
 from coder.store.migrations import LATEST

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
-from coder.codebook import parse_codebook
+from coder.model.codebook import parse_codebook
 from coder.store import NewDocument, Span, Store, queries
 from coder.store import schema as t
 from coder.suggest import artifact

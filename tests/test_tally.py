@@ -13,8 +13,8 @@ from pptx import Presentation
 
 from coder.corpus.importer import import_documents
 from coder.errors import CoderError
+from coder.reports.tally import collation_key, tally
 from coder.store import NewDocument, Span
-from coder.tally import collation_key, tally
 from tests.conftest import CORPUS
 from tests.demo_key import code_demo, segment_ids
 

@@ -205,7 +205,7 @@ async def test_adjudication_shows_disagreements_side_by_side_and_records_consens
                 "strategiskt-ramverk"
             }
         # the adjudicated passage counts in a consensus tally
-        from coder.tally import tally
+        from coder.reports.tally import tally
 
         (result,) = tally(store, "arbetssatt", consensus=True)
         assert {r.code: r.cases for r in result.rows}["generell-ansats"] == 2  # Dalarna, Kalmar
@@ -281,8 +281,8 @@ def test_score_bar_and_fuzzy_score():
 
 
 def test_hotkeys_override_numbers(tmp_path):
-    from coder.codebook import parse_codebook
-    from coder.session import CodingSession
+    from coder.coding.session import CodingSession
+    from coder.model.codebook import parse_codebook
 
     book = parse_codebook(
         "id: x\ntitle: X\nlanguage: sv\nquestions:\n  - id: q\n    title: Q\n    mode: multi\n"
@@ -303,7 +303,7 @@ def test_hotkeys_override_numbers(tmp_path):
 
 # -- active learning: most uncertain first, background retraining ------------------------------
 def test_uncertain_first_takes_turns_between_cases_and_puts_coded_last():
-    from coder.session import uncertain_first
+    from coder.coding.session import uncertain_first
 
     case_of = {1: "A", 2: "A", 3: "A", 4: "B", 5: "B", 6: "C"}
     uncertainty = {1: 0.1, 2: 0.9, 3: 0.5, 4: 0.2, 5: 0.95, 6: 0.3}

@@ -31,7 +31,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from coder.codebook import NOT_APPLICABLE
 from coder.corpus.readers import (
     DOCUMENT_SUFFIXES,
     NOTE_NAMES,
@@ -43,6 +42,7 @@ from coder.corpus.readers import (
 )
 from coder.corpus.segment import segment
 from coder.errors import CoderError, ImportError_, StoreError
+from coder.model.codebook import NOT_APPLICABLE
 from coder.store import NewDocument, Span, Store, default_coder
 from coder.store import schema as t
 from coder.store.codings import Change, changes_to_set

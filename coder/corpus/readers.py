@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from coder import safe_yaml
+from coder.model import safe_yaml
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 DOCUMENT_SUFFIXES = TEXT_SUFFIXES | {".docx", ".pdf"}

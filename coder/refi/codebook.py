@@ -24,8 +24,8 @@ from pathlib import Path
 import yaml
 
 from coder import __version__
-from coder.codebook import NOT_APPLICABLE, Code, Codebook, parse_codebook
 from coder.errors import CodebookError, CoderError
+from coder.model.codebook import NOT_APPLICABLE, Code, Codebook, parse_codebook
 from coder.refi.xml import (
     CODEBOOK_NS,
     child_text,

@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from coder import __version__
-from coder.codebook import NOT_APPLICABLE
+from coder.model.codebook import NOT_APPLICABLE
 from coder.refi.codebook import add_codes, code_guid
 from coder.refi.xml import PROJECT_NS, guid, root_element, serialise, sub, text_child, with_tag
 from coder.store import Store

@@ -32,9 +32,9 @@ from pathlib import Path, PurePosixPath
 
 import sqlalchemy as sa
 
-from coder.codebook import NOT_APPLICABLE, parse_codebook
 from coder.corpus.segment import paragraphs
 from coder.errors import CodebookError, CoderError
+from coder.model.codebook import NOT_APPLICABLE, parse_codebook
 from coder.refi.codebook import codebook_from_codes, codebook_yaml, slug, unique_guids
 from coder.refi.xml import child, child_text, children, local, norm_guid, parse, split_tag
 from coder.store import NewDocument, Span, Store

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from coder.codebook import NOT_APPLICABLE, Question
+from coder.model.codebook import NOT_APPLICABLE, Question
 from coder.store import schema as t
 
 HUMAN = "human"

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from coder.codebook import NOT_APPLICABLE, Codebook
 from coder.errors import CoderError
+from coder.model.codebook import NOT_APPLICABLE, Codebook
 from coder.store import codings as coding_ops
 from coder.store import schema as t
 from coder.store.store import Store

@@ -36,8 +36,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from coder.codebook import NOT_APPLICABLE
 from coder.errors import CoderError
+from coder.model.codebook import NOT_APPLICABLE
 from coder.store import Store
 from coder.store import codings as coding_ops
 from coder.store import schema as t

@@ -23,8 +23,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from coder.codebook import NOT_APPLICABLE, Codebook, parse_codebook
 from coder.errors import StoreError
+from coder.model.codebook import NOT_APPLICABLE, Codebook, parse_codebook
 from coder.store import codings as coding_ops
 from coder.store import lock as project_lock
 from coder.store import schema as t

@@ -10,8 +10,8 @@ import numpy as np
 from sklearn.metrics import accuracy_score, precision_recall_fscore_support, top_k_accuracy_score
 from sklearn.model_selection import GroupKFold
 
-from coder.codebook import Question
 from coder.errors import CoderError
+from coder.model.codebook import Question
 from coder.suggest.question_model import fit_question_model
 
 THRESHOLDS = (0.5, 0.7, 0.9)

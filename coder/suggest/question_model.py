@@ -23,7 +23,7 @@ import numpy as np
 from scipy.special import softmax
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from coder.codebook import NOT_APPLICABLE, Code, Question
+from coder.model.codebook import NOT_APPLICABLE, Code, Question
 from coder.suggest import embeddings as e5
 from coder.suggest.features import normaliser
 from coder.suggest.model import DEFINITION_GROUP, TextClassifier, frame

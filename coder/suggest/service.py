@@ -11,15 +11,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from coder.codebook import NOT_APPLICABLE, Question
 from coder.errors import CoderError
+from coder.model.codebook import NOT_APPLICABLE, Question
+from coder.reports.tally import CONSENSUS_CODER
 from coder.store import Store, queries
 from coder.suggest import artifact, embeddings, features
 from coder.suggest.evaluate import metrics, out_of_fold, truth_matrix
 from coder.suggest.evidence import evidence
 from coder.suggest.features import normalise_batches
 from coder.suggest.question_model import QuestionModel, describe, fit_question_model
-from coder.tally import CONSENSUS_CODER
 
 Progress = Callable[[int, int], None]
 COLD_START_ID = "cold-start"

@@ -1,1 +1,1 @@
-"""The Textual coding screen: a thin layer over ``coder.session``."""
+"""The Textual coding screen: a thin layer over ``coder.coding.session``."""

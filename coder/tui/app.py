@@ -1,6 +1,6 @@
 """The coding screen (Textual): read a passage, press a key, it is saved.
 
-The app is a thin layer over ``coder.session.CodingSession``: key handlers call
+The app is a thin layer over ``coder.coding.session.CodingSession``: key handlers call
 one session method (which writes to the store before returning) and then
 re-render the three panels.
 """
@@ -17,10 +17,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 
-from coder.agreement import CONSENSUS
-from coder.codebook import NOT_APPLICABLE
+from coder.coding.session import RETRAIN_EVERY, CodingSession
 from coder.errors import CoderError
-from coder.session import RETRAIN_EVERY, CodingSession
+from coder.model.codebook import NOT_APPLICABLE
+from coder.reports.agreement import CONSENSUS
 from coder.store import Store
 from coder.store.engine import StoreBusy
 from coder.tui.screens import ChoiceScreen, CodePicker, HelpScreen, TextPrompt

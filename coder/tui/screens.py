@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from coder.codebook import Code
+from coder.model.codebook import Code
 
 HELP_SECTIONS = [
     (

@@ -8,9 +8,9 @@ from rich.text import Text
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from coder.agreement import CONSENSUS
-from coder.codebook import NOT_APPLICABLE, Code, Question
-from coder.session import NOT_APPLICABLE_LABEL, Passage, Suggestion
+from coder.coding.session import NOT_APPLICABLE_LABEL, Passage, Suggestion
+from coder.model.codebook import NOT_APPLICABLE, Code, Question
+from coder.reports.agreement import CONSENSUS
 
 BAR_WIDTH = 6
 _BLOCKS = " ▏▎▍▌▋▊▉█"

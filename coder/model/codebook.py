@@ -34,8 +34,8 @@ from typing import Any
 
 import yaml
 
-from coder import safe_yaml
 from coder.errors import CodebookError, where
+from coder.model import safe_yaml
 
 MODES = ("single", "multi")
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")

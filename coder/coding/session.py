@@ -14,9 +14,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import zip_longest
 
-from coder.agreement import CONSENSUS, answers, disagreements
-from coder.codebook import NOT_APPLICABLE, Code, Question
 from coder.errors import CoderError
+from coder.model.codebook import NOT_APPLICABLE, Code, Question
+from coder.reports.agreement import CONSENSUS, answers, disagreements
 from coder.store import Store, queries
 from coder.store.codings import ACCEPTED, HUMAN
 

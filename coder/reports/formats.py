@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from coder.tally import Tally, TallyRow
+from coder.reports.tally import Tally, TallyRow
 
 FORMATS = ("md", "csv", "xlsx", "pptx", "png", "svg")
 FILE_FORMATS = ("xlsx", "pptx", "png", "svg")

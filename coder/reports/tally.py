@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from coder.codebook import NOT_APPLICABLE, Codebook, Question
 from coder.errors import CoderError
+from coder.model.codebook import NOT_APPLICABLE, Codebook, Question
 from coder.store import Store, queries
 
 CONSENSUS_CODER = "consensus"

@@ -20,8 +20,8 @@ import click
 import typer
 from typer.core import TyperGroup
 
-from coder.codebook import Codebook, load_codebook
 from coder.errors import CoderError
+from coder.model.codebook import Codebook, load_codebook
 
 
 class _Group(TyperGroup):
@@ -123,7 +123,7 @@ def _run_tui(
         raise CoderError("the coding screen needs a terminal; see `coder --help` for the commands")
     store = Store.open(db)
     try:
-        from coder.session import RETRAIN_EVERY
+        from coder.coding.session import RETRAIN_EVERY
         from coder.tui.app import make_app
 
         make_app(
@@ -774,8 +774,8 @@ def tally(
     db: Db = None,
 ) -> None:
     """Count cases per category, with example cases: tables for slides."""
-    from coder import tally_formats as fmt
-    from coder.tally import tally as make_tally
+    from coder.reports import formats as fmt
+    from coder.reports.tally import tally as make_tally
 
     if format is None and out is not None:
         suffix = out.suffix.lower().lstrip(".")
@@ -821,7 +821,14 @@ def _print_tallies(tallies) -> None:  # noqa: ANN001 - list[Tally]
     from rich.console import Console
     from rich.table import Table
 
-    from coder.tally_formats import by_header, examples_text, footnotes, label_text, percent, words
+    from coder.reports.formats import (
+        by_header,
+        examples_text,
+        footnotes,
+        label_text,
+        percent,
+        words,
+    )
 
     console = Console()
     for t in tallies:
@@ -847,11 +854,3 @@ def _print_tallies(tallies) -> None:  # noqa: ANN001 - list[Tally]
         for note in footnotes(t):
             console.print(note, style="italic")
         console.print()
-
-
-# Registers agreement, merge, import-project and codebook export/import on `app`, and
-# codebook update, backup and restore.
-from coder import cli_exchange, cli_team  # noqa: E402,F401
-
-if __name__ == "__main__":  # pragma: no cover
-    app()

@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from coder.cli import Db, _open, _output, app, codebook_app
+from coder.cli.main import Db, _open, _output, app, codebook_app
 from coder.errors import CoderError
 
 
@@ -43,7 +43,7 @@ def agreement(
     db: Db = None,
 ) -> None:
     """Agreement between coders: percent agreement, Cohen's kappa, Krippendorff's alpha."""
-    from coder import agreement as ag
+    from coder.reports import agreement as ag
 
     names = [c.strip() for c in coders.split(",") if c.strip()] if coders else None
     with _open(db, read_only=True) as store:
@@ -130,7 +130,7 @@ def import_project(
     ] = 1024,
 ) -> None:
     """Create a project from a REFI-QDA .qdpx file (NVivo, ATLAS.ti, MAXQDA, QualCoder)."""
-    from coder.cli import _db
+    from coder.cli.main import _db
     from coder.refi.importer import MB, ArchiveLimits, import_qdpx
 
     target = _db(db)

@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from coder.cli import Db, _db, _open, app, codebook_app
-from coder.codebook import load_codebook
+from coder.cli.main import Db, _db, _open, app, codebook_app
+from coder.model.codebook import load_codebook
 
 
 @codebook_app.command("update")

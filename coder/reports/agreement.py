@@ -30,8 +30,8 @@ from collections.abc import Hashable, Sequence
 from dataclasses import asdict, dataclass, field
 
 from coder.errors import CoderError
+from coder.reports.tally import CONSENSUS_CODER as CONSENSUS  # adjudicated codes are this coder's
 from coder.store import Store, queries
-from coder.tally import CONSENSUS_CODER as CONSENSUS  # adjudicated codes are this coder's
 
 OVERALL = "(overall)"  # the code column of the overall row in CSV output
 
