@@ -45,6 +45,7 @@ def train(db: str) -> None:
         print("training", flush=True)
         for result in train_models(store, None, folds=2):
             print(f"trained {result.question}", flush=True)
+    print("trained all", flush=True)
 
 
 if __name__ == "__main__":
