@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -52,7 +53,7 @@ def vocabulary(types: int = 20_000) -> list[str]:
     return words + sorted(compounds)[: max(0, types - len(words))]
 
 
-def passages(words: list[str]):  # noqa: ANN201
+def passages(words: list[str]) -> Callable[[int, int], str]:
     """passage(case, i): 8-30 words drawn with Zipf-like frequencies, as in real text."""
     weights = [1 / (rank + 1) ** 1.1 for rank in range(len(words))]
     shuffled = words[:]  # the plain words first: frequent words are short

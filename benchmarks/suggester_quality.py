@@ -49,7 +49,7 @@ def ece(probs: np.ndarray, classes: np.ndarray, y: np.ndarray) -> float:
 VECTORS: dict = {}  # "all": the e5 embedding of every text, computed once (see main)
 
 
-def ours(texts, y, train, test, language, descriptions, groups):  # noqa: ANN001, ANN201
+def ours(texts, y, train, test, language, descriptions, groups):
     vectors = VECTORS.get("all")
     model = fit_question_model(
         None,
@@ -68,20 +68,20 @@ def ours(texts, y, train, test, language, descriptions, groups):  # noqa: ANN001
     return scores, model.rank(scores), np.array(model.codes, dtype=object), True
 
 
-def majority(texts, y, train, test, language, descriptions, groups):  # noqa: ANN001, ANN201, ARG001
+def majority(texts, y, train, test, language, descriptions, groups):
     classes, counts = np.unique(y[train], return_counts=True)
     scores = np.tile(counts / counts.sum(), (len(test), 1))
     return scores, np.argsort(-scores, axis=1, kind="stable"), classes.astype(object), True
 
 
-def word_lr(texts, y, train, test, language, descriptions, groups):  # noqa: ANN001, ANN201, ARG001
+def word_lr(texts, y, train, test, language, descriptions, groups):
     vectorizer = TfidfVectorizer()
     model = LogisticRegression().fit(vectorizer.fit_transform([texts[i] for i in train]), y[train])
     scores = model.predict_proba(vectorizer.transform([texts[i] for i in test]))
     return scores, np.argsort(-scores, axis=1), model.classes_.astype(object), True
 
 
-def char_svc(texts, y, train, test, language, descriptions, groups):  # noqa: ANN001, ANN201, ARG001
+def char_svc(texts, y, train, test, language, descriptions, groups):
     vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)
     model = LinearSVC(C=0.5).fit(vectorizer.fit_transform([texts[i] for i in train]), y[train])
     scores = model.decision_function(vectorizer.transform([texts[i] for i in test]))
@@ -98,7 +98,7 @@ MODELS = {
 }
 
 
-def evaluate(name, fn, texts, y, groups, splits, language, descriptions) -> dict:  # noqa: ANN001
+def evaluate(name, fn, texts, y, groups, splits, language, descriptions) -> dict:
     truth, predicted, hits, eces, seconds = [], [], [], [], 0.0
     for train, test in splits:
         started = time.perf_counter()
