@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 
 from coder.corpus.importer import import_documents
-from coder.reports.agreement import agreement, cohen_kappa, krippendorff_alpha, percent_agreement
+from coder.reports.agreement import agreement
+from coder.reports.agreement_measures import cohen_kappa, krippendorff_alpha, percent_agreement
 from tests.conftest import CORPUS
 from tests.demo_key import segment_ids
 

@@ -13,6 +13,7 @@ from pptx import Presentation
 
 from coder.corpus.importer import import_documents
 from coder.errors import CoderError
+from coder.reports.formats import write_tallies
 from coder.reports.tally import collation_key, tally
 from coder.store import NewDocument, Span
 from tests.conftest import CORPUS
@@ -194,6 +195,23 @@ def test_csv_columns_and_numbers(cli, demo, tmp_path):
     first = {r["code"]: int(r["cases"]) for r in rows if r["question"] == "arbetssatt"}
     assert first == EXPECTED_ARBETSSATT
     assert len(rows) == 20
+
+
+def test_write_tallies_picks_the_writer_by_format(cli, demo, store, tmp_path):
+    """The one table of formats: text formats to a stream, as the command writes them;
+    file formats to a path; a format it does not know is an error, not a guess."""
+    tallies = tally(store)
+    for fmt in ("md", "csv"):
+        stream = io.StringIO()
+        write_tallies(tallies, stream, fmt)
+        assert stream.getvalue() == cli("tally", "--format", fmt, "--db", demo).stdout
+    out = tmp_path / "t.xlsx"
+    write_tallies(tallies, out, "xlsx")
+    assert openpyxl.load_workbook(out).sheetnames == [t.question.id for t in tallies]
+    with pytest.raises(TypeError):
+        write_tallies(tallies, io.StringIO(), "xlsx")
+    with pytest.raises(CoderError, match="unknown tally format 'doc'"):
+        write_tallies(tallies, io.StringIO(), "doc")
 
 
 def test_xlsx_sheet_per_question(cli, demo, tmp_path):

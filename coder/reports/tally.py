@@ -12,6 +12,7 @@ passage's top suggestion; how many passages were so judged is told in a footnote
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from coder.errors import CoderError
@@ -32,16 +33,20 @@ _ALPHABETS = {
 }
 
 
-def collation_key(language: str):  # noqa: ANN201 - a key function
-    """Sort names the way readers of ``language`` expect (Örebro after Västerås in Swedish)."""
-    alphabet = _ALPHABETS.get(language)
-    if alphabet is None:
-        return lambda name: (name.casefold(), name)
-    order = {ch: i for i, ch in enumerate(alphabet)}
+SortKey = tuple[tuple[int, ...], str]
 
-    def key(name: str) -> tuple:
-        folded = name.casefold()
-        return tuple(order.get(ch, 100 + ord(ch)) for ch in folded), name
+
+def collation_key(language: str) -> Callable[[str], SortKey]:
+    """Sort names the way readers of ``language`` expect (Örebro after Västerås in Swedish).
+
+    Letters of the language's alphabet come first in its order, every other character after
+    them by code point; in a language without an alphabet here that is plain code-point order
+    of the case-folded name. Names equal but for case are then ordered as written.
+    """
+    order = {ch: i for i, ch in enumerate(_ALPHABETS.get(language, ""))}
+
+    def key(name: str) -> SortKey:
+        return tuple(order.get(ch, 100 + ord(ch)) for ch in name.casefold()), name
 
     return key
 
@@ -178,15 +183,8 @@ def _tally_question(
             min_score,
             human_segments,  # a human decision on the passage (n/a too) overrides the model
         )
-
-    passages: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))  # code->case->n
-    for (case, _seg), codes in counted.items():
-        for code in codes:
-            passages[code][case] += 1
-    suggested_passages: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for (case, _seg), codes in suggested.items():
-        for code in codes:
-            suggested_passages[code][case] += 1
+    passages = _passages_per_case(counted)
+    suggested_passages = _passages_per_case(suggested)
 
     key = collation_key(codebook.language)
     # The denominator: cases with passages to code for the question (every passage is one
@@ -238,6 +236,16 @@ def _tally_question(
         not_applicable=not_applicable + not_applicable_suggested,
         not_applicable_suggested=not_applicable_suggested,
     )
+
+
+def _passages_per_case(codes: dict[tuple[str, int], set[str]]) -> dict[str, dict[str, int]]:
+    """code -> case -> how many of the case's passages carry the code, from
+    (case, segment) -> codes."""
+    passages: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for (case, _seg), segment_codes in codes.items():
+        for code in segment_codes:
+            passages[code][case] += 1
+    return passages
 
 
 def _suggested_codes(

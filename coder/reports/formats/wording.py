@@ -1,0 +1,139 @@
+"""What every tally format shares: headings, cell texts and footnotes in the codebook's language.
+
+Headings follow the codebook's language (Swedish: Kategori | Antal | Andel |
+Avsnitt | Exempel). Cases that count only because of model suggestions are
+marked with ``*`` and explained in a footnote, in every format; so is the number of
+passages judged not applicable (``n/a``), which are never counted. Keeping these texts
+here is what makes the Markdown, CSV, XLSX, PPTX and chart outputs say the same thing.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+
+from coder.reports.tally import Tally, TallyRow
+
+
+@dataclass(frozen=True)
+class Words:
+    category: str
+    cases: str
+    share: str
+    passages: str
+    examples: str
+    total: str  # with {n}
+    suggested: str  # with {score} and {n}
+    by: str  # with {by}
+    axis: str
+    human: str
+    model: str
+    percent_space: bool = True
+    # passages judged not applicable (n/a): one passage, several; {n} and {via}
+    not_applicable: tuple[str, str] = (
+        "{n} passage was judged not applicable (n/a) and is not counted{via}.",
+        "{n} passages were judged not applicable (n/a) and are not counted{via}.",
+    )
+    not_applicable_via: str = " ({n} by model suggestions)"
+
+
+WORDS = {
+    "sv": Words(
+        "Kategori",
+        "Antal",
+        "Andel",
+        "Avsnitt",
+        "Exempel",
+        "Antal fall totalt: {n}.",
+        "* Inkluderar modellförslag med poäng ≥ {score:.2f} ({n} fall endast via förslag).",
+        "Efter {by}",
+        "Antal fall",
+        "Kodat",
+        "Modellförslag",
+        not_applicable=(
+            "{n} passage bedömdes inte tillämplig (n/a) och räknas inte{via}.",
+            "{n} passager bedömdes inte tillämpliga (n/a) och räknas inte{via}.",
+        ),
+        not_applicable_via=" ({n} enligt modellförslag)",
+    ),
+    "da": Words(
+        "Kategori",
+        "Antal",
+        "Andel",
+        "Afsnit",
+        "Eksempler",
+        "Antal cases i alt: {n}.",
+        "* Omfatter modelforslag med score ≥ {score:.2f} ({n} cases kun via forslag).",
+        "Efter {by}",
+        "Antal cases",
+        "Kodet",
+        "Modelforslag",
+        not_applicable=(
+            "{n} afsnit blev vurderet som ikke relevant (n/a) og tælles ikke med{via}.",
+            "{n} afsnit blev vurderet som ikke relevante (n/a) og tælles ikke med{via}.",
+        ),
+        not_applicable_via=" ({n} ifølge modelforslag)",
+    ),
+    "en": Words(
+        "Category",
+        "Cases",
+        "Share",
+        "Passages",
+        "Examples",
+        "Cases in total: {n}.",
+        "* Includes model suggestions scoring ≥ {score:.2f} ({n} cases only via suggestions).",
+        "By {by}",
+        "Cases",
+        "Coded",
+        "Model suggestions",
+        percent_space=False,
+    ),
+}
+
+
+def words(tally: Tally) -> Words:
+    """The tally's wording; English for a codebook language without its own."""
+    return WORDS.get(tally.language, WORDS["en"])
+
+
+def percent(share: float, w: Words) -> str:
+    return f"{share * 100:.0f}{' ' if w.percent_space else ''}%"
+
+
+def examples_text(row: TallyRow) -> str:
+    """The example cases, those there only by model suggestion marked ``*``."""
+    return ", ".join(
+        f"{name}*" if flagged else name
+        for name, flagged in zip(row.examples, row.example_suggested, strict=True)
+    )
+
+
+def label_text(row: TallyRow) -> str:
+    """The code's label, marked `` *`` when suggestions added cases to it."""
+    return f"{row.label} *" if row.suggested_cases else row.label
+
+
+def footnotes(tally: Tally) -> list[str]:
+    """The notes under every table: total cases, suggestions counted, passages judged n/a."""
+    w = words(tally)
+    notes = [w.total.format(n=tally.total_cases)]
+    if tally.min_score is not None:
+        n = sum(r.suggested_cases for r in tally.rows)
+        notes.append(w.suggested.format(score=tally.min_score, n=n))
+    if tally.not_applicable:
+        n = tally.not_applicable
+        via = ""
+        if tally.not_applicable_suggested:
+            via = w.not_applicable_via.format(n=tally.not_applicable_suggested)
+        notes.append(w.not_applicable[n != 1].format(n=n, via=via))
+    return notes
+
+
+def by_header(tally: Tally, value: str) -> str:
+    """The heading of a cross-tabulation column: the attribute value and its cases."""
+    return f"{value} (n={tally.by_totals[value]})"
+
+
+def wrap(text: str, width: int) -> str:
+    """``text`` in lines of at most ``width`` characters, for labels on slides and charts."""
+    return "\n".join(textwrap.wrap(text, width)) or text

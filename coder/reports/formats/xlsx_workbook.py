@@ -1,0 +1,64 @@
+"""Tally tables as an Excel workbook: a sheet per question, cross-table columns beside the counts.
+
+Shares are stored as numbers formatted ``0%`` so that they can be computed with in Excel.
+openpyxl is imported when a workbook is written, not when the package is.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from coder.reports.formats.wording import by_header, examples_text, footnotes, label_text, words
+from coder.reports.tally import Tally
+
+
+def to_xlsx(tallies: list[Tally], path: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    book.remove(book.active)
+    used: set[str] = set()
+    for tally in tallies:
+        w = words(tally)
+        sheet = book.create_sheet(_sheet_name(tally.question.id, used))
+        sheet["A1"] = tally.question.title
+        sheet["A1"].font = Font(bold=True, size=14)
+        header = [w.category, w.cases, w.share, w.passages, w.examples]
+        header += [by_header(tally, v) for v in tally.by_values]
+        sheet.append([])
+        sheet.append(header)
+        fill = PatternFill("solid", start_color="DDE5F0")
+        for cell in sheet[3]:
+            cell.font = Font(bold=True)
+            cell.fill = fill
+            cell.border = Border(bottom=Side(style="thin"))
+        for row in tally.rows:
+            sheet.append(
+                [label_text(row), row.cases, row.share, row.segments, examples_text(row)]
+                + [row.by[v] for v in tally.by_values]
+            )
+            sheet.cell(sheet.max_row, 3).number_format = "0%"
+            sheet.cell(sheet.max_row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.append([])
+        for note in footnotes(tally):
+            sheet.append([note])
+            sheet.cell(sheet.max_row, 1).font = Font(italic=True)
+        sheet.freeze_panes = "A4"
+        for i, _ in enumerate(header, start=1):
+            cells = [sheet.cell(r, i).value for r in range(3, 4 + len(tally.rows))]
+            longest = max(len(str(v)) for v in cells if v is not None)
+            sheet.column_dimensions[get_column_letter(i)].width = min(max(longest + 2, 8), 60)
+    book.save(path)
+
+
+def _sheet_name(question_id: str, used: set[str]) -> str:
+    """A sheet name Excel accepts (31 characters, none of ``[]:*?/\\``), unique in any case."""
+    base = "".join("_" if ch in "[]:*?/\\" else ch for ch in question_id)[:31] or "sheet"
+    name, n = base, 2
+    while name.lower() in used:
+        name = f"{base[:28]}~{n}"
+        n += 1
+    used.add(name.lower())
+    return name
