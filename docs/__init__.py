@@ -1,0 +1,1 @@
+"""The documentation: guides, topic pages and the script that makes their screenshots."""
