@@ -148,3 +148,15 @@ def test_codebook_check_missing_file(cli, tmp_path):
     result = cli("codebook", "check", tmp_path / "nope.yaml")
     assert result.exit_code == 1
     assert "nope.yaml: no such file" in result.stderr
+
+
+def test_package_exports_the_model_that_codebook_module_defines(tmp_path):
+    """`from coder.model import ...` and the older `coder.model.codebook` give the same names."""
+    import coder.model
+    from coder.model import codebook
+
+    for name in coder.model.__all__:
+        assert getattr(coder.model, name) is getattr(codebook, name)
+    book = coder.model.load_codebook(write(tmp_path, GOOD))
+    assert isinstance(book, coder.model.Codebook)
+    assert book.question("q1").resolve("a") == coder.model.Code(id="a", label="Strategiskt ramverk")

@@ -63,7 +63,7 @@ class _BoundedLoader(yaml.SafeLoader):
         self.size: dict[int, int] = {}  # id(finished node) -> size with aliases expanded
         self.depth: dict[int, int] = {}  # id(finished node) -> depth through aliases
 
-    def compose_node(self, parent, index):  # noqa: ANN001, ANN201 - PyYAML's signature
+    def compose_node(self, parent: yaml.Node | None, index: yaml.Node | int | None) -> yaml.Node:
         limits = self.limits
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
@@ -125,7 +125,7 @@ class _BoundedLoader(yaml.SafeLoader):
         self.depth[id(node)] = depth
         return node
 
-    def construct_object(self, node, deep=False):  # noqa: ANN001, ANN201 - PyYAML's signature
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         try:
             data = super().construct_object(node, deep)
             if isinstance(data, int) and data.bit_length() > _MAX_INT_BITS:  # 0xfff...: no
