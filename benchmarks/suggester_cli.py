@@ -61,7 +61,7 @@ from sklearn.svm import LinearSVC
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from suggester_quality import char_svc, word_lr  # noqa: E402
 
-from coder.model.codebook import _SLUG  # noqa: E402
+from coder.model.fields import SLUG  # noqa: E402
 
 DEFAULT_DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 BASELINES = {
@@ -107,7 +107,7 @@ def make_codebook(folder: Path, frame: pd.DataFrame, name: str) -> tuple[dict, l
     for label in sorted(set(frame["label"]) - seen):
         codes.append({"id": label, "label": label})
     for code in codes:
-        if not _SLUG.match(code["id"]):
+        if not SLUG.match(code["id"]):
             problems.append(f"label {code['id']!r} is not a valid code id (slug)")
     slug = "".join(c if c.isalnum() or c in "-_." else "-" for c in name).strip("-") or "data"
     return (

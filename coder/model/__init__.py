@@ -3,10 +3,19 @@
 (:mod:`.fields`); :mod:`.safe_yaml` is the bounded YAML loader every user file goes through."""
 
 from coder.model.codebook import load_codebook, parse_codebook
-from coder.model.entities import MODES, NOT_APPLICABLE, Change, Code, Codebook, Question
+from coder.model.entities import (
+    CONSENSUS_CODER,
+    MODES,
+    NOT_APPLICABLE,
+    Change,
+    Code,
+    Codebook,
+    Question,
+)
 
 __all__ = [
     "MODES",
+    "CONSENSUS_CODER",
     "NOT_APPLICABLE",
     "Change",
     "Code",

@@ -34,14 +34,12 @@ from pathlib import Path
 from coder.errors import CodebookError, where
 from coder.model import safe_yaml
 from coder.model.entities import MODES, NOT_APPLICABLE, Change, Code, Codebook, Question
-from coder.model.fields import SLUG as _SLUG  # the id pattern, for benchmarks/suggester_cli.py
 from coder.model.fields import Lines, index_lines
 from coder.model.validator import validate
 
 __all__ = [
     "MODES",
     "NOT_APPLICABLE",
-    "_SLUG",
     "Change",
     "Code",
     "Codebook",

@@ -16,6 +16,9 @@ MODES = ("single", "multi")
 # coding log and the suggestions, never a code of the codebook (a code may not be named so),
 # never counted in a tally. TUI key 0; `n/a` (any case) in a --code-column cell.
 NOT_APPLICABLE = "n/a"
+# The coder whose codings are the adjudicated answer where coders disagreed: a tally, the
+# training set and the agreement screen take this coder's codes over everyone else's.
+CONSENSUS_CODER = "consensus"
 
 
 @dataclass(frozen=True)

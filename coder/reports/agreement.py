@@ -20,8 +20,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from coder.errors import CoderError
+from coder.model import CONSENSUS_CODER as CONSENSUS  # adjudicated codes are this coder's
 from coder.reports.agreement_measures import Figures, figures
-from coder.reports.tally import CONSENSUS_CODER as CONSENSUS  # adjudicated codes are this coder's
 from coder.store import Store, queries
 
 OVERALL = "(overall)"  # the code column of the overall row in CSV output

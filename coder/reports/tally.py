@@ -16,10 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from coder.errors import CoderError
-from coder.model.codebook import NOT_APPLICABLE, Codebook, Question
+from coder.model import CONSENSUS_CODER, NOT_APPLICABLE, Codebook, Question
 from coder.store import Store, queries
 
-CONSENSUS_CODER = "consensus"
 SORTS = ("codebook", "count")
 MISSING = "–"  # attribute value shown for cases without the attribute
 
