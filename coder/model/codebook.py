@@ -33,11 +33,20 @@ from pathlib import Path
 
 from coder.errors import CodebookError, where
 from coder.model import safe_yaml
-from coder.model.entities import MODES, NOT_APPLICABLE, Change, Code, Codebook, Question
+from coder.model.entities import (
+    CONSENSUS_CODER,
+    MODES,
+    NOT_APPLICABLE,
+    Change,
+    Code,
+    Codebook,
+    Question,
+)
 from coder.model.fields import Lines, index_lines
 from coder.model.validator import validate
 
 __all__ = [
+    "CONSENSUS_CODER",
     "MODES",
     "NOT_APPLICABLE",
     "Change",
