@@ -10,6 +10,7 @@ import sqlite3
 from pathlib import Path
 
 import yaml
+from click.testing import Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -33,7 +34,7 @@ def fingerprint(db: str) -> str:
         con.close()
 
 
-def assert_clean(result) -> None:  # noqa: ANN001 - click Result
+def assert_clean(result: Result) -> None:
     """Exit 0, or exit 1 with exactly one line on stderr; a traceback would have raised."""
     assert result.exit_code in (0, 1), result.output
     if result.exit_code == 1:

@@ -1,0 +1,163 @@
+"""The suggester: ``coder train``, ``coder evaluate`` and ``coder suggest``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from coder.cli._util import (
+    Db,
+    Question,
+    app,
+    format_option,
+    open_store,
+    output_file,
+    progress,
+    say,
+    wrote,
+)
+from coder.errors import CoderError
+
+if TYPE_CHECKING:
+    from coder.store import Store
+
+Folds = Annotated[int, typer.Option(metavar="K", help="Folds, grouped by case.")]
+
+
+@app.command()
+def train(
+    question: Question = None,
+    folds: Annotated[
+        int, typer.Option(metavar="K", help="Folds for the cross-validated metrics.")
+    ] = 5,
+    db: Db = None,
+) -> None:
+    """Train the suggester on the project's codings: one model per question."""
+    from coder.suggest.service import train as train_models
+
+    with open_store(db) as store:
+        _embed(store)
+        with progress("Training") as bar:
+            results = train_models(store, question, folds=folds, progress=bar)
+    for r in results:
+        cold = "  (cold start: some codes have fewer than 5 codings)" if r.cold_start else ""
+        figures = ""
+        m = r.metrics
+        if m:
+            where = (
+                f"on {m['passages']} of its {r.n_train} passages, from cases it was not fitted on"
+                if m.get("held_out")
+                else f"grouped {m['folds']}-fold CV"
+            )
+            figures = (
+                f"  {where}: accuracy {m['accuracy']:.2f}, macro-F1 {m['macro_f1']:.2f}, "
+                f"top-3 {m['top3_accuracy']:.2f}"
+            )
+            if m.get("ece") is not None:
+                figures += f", calibration error {m['ece']:.3f}"
+        calibration = "" if r.model.calibrated else "  (uncalibrated: too few codings)"
+        typer.echo(
+            f"{r.question}: model {r.model_id} ({r.model.feature_set}) trained on {r.n_train} "
+            f"passages{figures}{calibration}{cold}"
+        )
+
+
+def _embed(store: Store) -> None:
+    """Compute the passages' missing sentence embeddings first, with a progress bar (each
+    batch is saved: an interrupted run resumes where it stopped)."""
+    from coder.suggest import embeddings
+
+    missing = embeddings.missing_count(store) if embeddings.available() else 0
+    if missing:
+        say(
+            f"Embedding {missing} passages (once: the vectors are stored in the project; "
+            "an interrupted run resumes)"
+        )
+        with progress("Embedding passages") as bar:
+            embeddings.ensure(store, progress=bar)
+
+
+@app.command()
+def evaluate(
+    question: Question = None,
+    folds: Folds = 5,
+    format: Annotated[str, format_option("md", "jsonl", hidden=("json",))] = "md",
+    live: Annotated[
+        bool, typer.Option(help="How coders treated suggestions, and model-human agreement.")
+    ] = False,
+    plot: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE.png", help="Draw the reliability diagram to this PNG file."),
+    ] = None,
+    db: Db = None,
+) -> None:
+    """Cross-validate the suggester grouped by case: how far to trust its suggestions
+    (accuracy, macro-F1, top-3, calibration error and reliability table)."""
+    from coder.reports import runs
+    from coder.reports.exports import write_json
+    from coder.suggest import report
+
+    if plot is not None and live:
+        raise CoderError("--plot draws the cross-validated reliability; leave out --live")
+    if plot is not None and plot.suffix.lower() != ".png":
+        raise CoderError(f"{plot}: --plot writes a PNG file (FILE.png)")
+    if plot is not None and plot.parent and not plot.parent.exists():
+        raise CoderError(f"{plot}: folder {plot.parent} does not exist")
+    with open_store(db, read_only=live) as store:
+        if live:
+            results = runs.live_reports(store, question)
+        else:
+            _embed(store)
+            with progress("Cross-validating") as bar:
+                results = runs.evaluations(store, question, folds, progress=bar)
+    if plot is not None:
+        with output_file(plot) as tmp:
+            report.reliability_plot(results, tmp)
+    if format == "md":
+        typer.echo((report.live_markdown if live else report.markdown)(results))
+    else:
+        write_json(results, format, sys.stdout, one=question is not None)
+    wrote(plot)
+
+
+@app.command()
+def suggest(
+    question: Question = None,
+    top: Annotated[int, typer.Option(metavar="K", help="Suggestions kept per passage.")] = 3,
+    only_uncoded: Annotated[bool, typer.Option(help="Only passages no one has coded.")] = False,
+    db: Db = None,
+) -> None:
+    """Score every passage with the trained models and store the top suggestions, each
+    with its score, rank (highest score first) and the words that raised it."""
+    from coder.store import queries
+    from coder.suggest import features
+
+    with open_store(db) as store:
+        _embed(store)
+        with progress("Suggesting") as bar:
+            if queries.segment_count(store) >= features.PARALLEL_FROM:
+                codebook = store.codebook()  # start spaCy's process while scikit-learn imports
+                features.prestart(codebook.language, codebook.pipeline)
+            try:
+                from coder.suggest.service import COLD_START_ID
+                from coder.suggest.service import suggest as run_suggest
+
+                done = run_suggest(
+                    store, question, top=top, only_uncoded=only_uncoded, progress=bar
+                )
+            finally:
+                features.stop_prestarted()
+    for q, (model_id, n, cold) in done.items():
+        note = ""
+        if model_id == COLD_START_ID:
+            note = "  (cold-start scores: similarity to the code definitions; no model trained yet)"
+        elif cold:
+            note = (
+                "  (cold start: codes with fewer than 5 codings lean on their codebook "
+                "definitions, which train as examples)"
+            )
+        typer.echo(f"{q}: {n} passages scored with {model_id}, top {top} stored{note}")
+    say("See them with: coder export --what suggestions, or in coder code")
