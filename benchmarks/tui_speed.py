@@ -21,10 +21,16 @@ import asyncio
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coder.model.codebook import load_codebook
 from coder.store import NewDocument, Span, Store
+
+if TYPE_CHECKING:  # textual is imported where the app is driven, not to build a project
+    from rich.console import RenderableType
+    from textual.screen import Screen
 
 ROOT = Path(__file__).resolve().parent.parent
 WORDS = [
@@ -58,7 +64,9 @@ def sentence(c: int, p: int) -> str:
     return " ".join(words).capitalize() + "."
 
 
-def build(path: str, passages: int, per_case: int = 50, passage=sentence) -> None:  # noqa: ANN001
+def build(
+    path: str, passages: int, per_case: int = 50, passage: Callable[[int, int], str] = sentence
+) -> None:
     """A project of `passages` passages, `per_case` per case; passage(case, i) makes the text."""
     store = Store.create(path, load_codebook(ROOT / "codebooks" / "ak6-analys-uppfoljning.yaml"))
     cases = passages // per_case
@@ -90,7 +98,7 @@ async def drive(path: str, presses: int) -> dict[str, float]:
     frames: list[float] = []
     display = app._display  # every frame the app writes to its (headless) terminal
 
-    def recording_display(screen, renderable):  # noqa: ANN001
+    def recording_display(screen: Screen, renderable: RenderableType | None) -> None:
         if renderable is not None:
             frames.append(time.perf_counter())
         return display(screen, renderable)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -183,7 +184,7 @@ class CodePicker(_Modal):
         event.stop()
         self.dismiss(event.option.id)
 
-    def on_key(self, event) -> None:  # noqa: ANN001 - textual.events.Key
+    def on_key(self, event: events.Key) -> None:
         if event.key in ("down", "up"):
             options = self.query_one(OptionList)
             options.action_cursor_down() if event.key == "down" else options.action_cursor_up()

@@ -1,0 +1,244 @@
+"""What the keys of the coding screen do: each calls one session method, then redraws.
+
+Keys that write (a code, n/a, enter, undo, adjudication, memo) go through ``saving``, so a
+busy database holds them instead of losing them; keys that move or change what is shown
+only read.
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.widgets import OptionList
+
+from coder.coding.filters import Filter
+from coder.coding.ordering import Ordering
+from coder.coding.session import CodingSession
+from coder.model.codebook import NOT_APPLICABLE
+from coder.reports.agreement import CONSENSUS
+from coder.tui.screens import ChoiceScreen, CodePicker, HelpScreen, TextPrompt
+from coder.tui.widgets import CaseList
+
+
+class KeyActions:
+    """The coding screen's key handlers (a mixin of ``CodingScreen``, which draws with
+    ``refresh_all`` and ``_refresh_case``, writes with ``saving`` and retrains with
+    ``retrain_if_due``)."""
+
+    session: CodingSession
+    highlighted: int
+
+    # -- coding ------------------------------------------------------------------------------
+    def code_key(self, event: events.Key) -> None:
+        """A code's key (1-9 or its hotkey) toggles it. Called by the app, where keys bound
+        to actions (j, k, ...) are handled too, so keys typed ahead keep their order."""
+        if not event.character:
+            return
+        code = self.session.code_for_key(event.character)
+        if code is None:
+            return
+        event.stop()
+        self._toggle(code.id)
+
+    def _toggle(self, code_id: str) -> None:
+        self.saving(lambda: self._toggle_now(code_id))
+
+    def _toggle_now(self, code_id: str) -> None:
+        if self.session.segment_id is None:
+            self.notify("No passage here: change the filter (f).", severity="warning")
+            return
+        self.session.toggle(code_id)  # saved before we go on
+        ids = [c.id for c in self.session.question.codes]
+        if code_id in ids:
+            self.highlighted = ids.index(code_id)
+        self._after_write()
+
+    def action_not_applicable(self) -> None:
+        """Key 0: the question does not apply to this passage (again: take it back)."""
+        self._toggle(NOT_APPLICABLE)
+
+    def _after_write(self) -> None:
+        if self.passage is not None:
+            self._refresh_case(self.passage.case)
+        self.refresh_all()
+        self.retrain_if_due()
+
+    def action_accept(self) -> None:
+        self.saving(self._accept_now)
+
+    def _accept_now(self) -> None:
+        top = self.session.accept_top_suggestion()
+        if top is None:
+            self.notify("No suggestion for this passage.", severity="information")
+            return
+        self._after_write()
+
+    def action_undo(self) -> None:
+        self.saving(self._undo_now)
+
+    def _undo_now(self) -> None:
+        before_question = self.session.question_index
+        seg = self.session.undo()
+        if seg is None:
+            self.notify("Nothing to undo.")
+            return
+        if self.session.question_index != before_question:
+            self.query_one(CaseList).show(self.session.case_progress())
+        self._refresh_case(self.session.case_of[seg])
+        self.refresh_all()
+        self.notify("Undone.")
+
+    def action_adjudicate(self) -> None:
+        """Record the agreed code(s) as coder `consensus`: take one coder's answer over,
+        or toggle a code."""
+        passage = self.passage
+        if passage is None:
+            return
+        if self.session.blind:
+            self.notify("Blind coding hides other coders: adjudicate without --blind.")
+            return
+        labels = self.session.labels()
+        answers: dict[frozenset[str], list[str]] = {}
+        everyone = sorted([(self.session.coder, passage.mine), *passage.others.items()])
+        for coder, codes in everyone:
+            if codes and coder != CONSENSUS:
+                answers.setdefault(frozenset(codes), []).append(coder)
+        options = [
+            (
+                "take:" + ",".join(sorted(codes)),
+                f"As {' and '.join(sorted(coders))}: "
+                + ", ".join(labels[c] for c in labels if c in codes),
+            )
+            for codes, coders in answers.items()
+        ]
+        options += [(f"code:{code_id}", f"Code: {label}") for code_id, label in labels.items()]
+
+        def chosen(key: str | None) -> None:
+            if key is None:
+                return
+            kind, _, value = key.partition(":")
+
+            def agree() -> None:
+                agreed = self.session.adjudicate(value.split(","), replace=kind == "take")
+                self.refresh_all()
+                shown = ", ".join(labels[c] for c in labels if c in agreed) or "nothing"
+                self.notify(f"Consensus: {shown}.")
+
+            self.saving(agree)
+
+        self.app.push_screen(
+            ChoiceScreen("Agreed code(s), recorded as coder 'consensus'", options), chosen
+        )
+
+    def action_pick_code(self) -> None:
+        def picked(code_id: str | None) -> None:
+            if code_id:
+                self._toggle(code_id)
+
+        self.app.push_screen(CodePicker(list(self.session.question.codes)), picked)
+
+    def action_memo(self) -> None:
+        if self.passage is None:
+            return
+
+        def saved(text: str | None) -> None:
+            if text is not None and text.strip():
+
+                def memo() -> None:
+                    self.session.add_memo(text)
+                    self.refresh_all()
+                    self.notify("Memo saved.")
+
+                self.saving(memo)
+
+        self.app.push_screen(
+            TextPrompt("Memo on this passage", self.passage.memo or "", "what to remember"), saved
+        )
+
+    # -- moving ------------------------------------------------------------------------------
+    def action_move(self, step: int) -> None:
+        if self.session.move(step):
+            self.refresh_all()
+
+    def action_next_uncoded(self) -> None:
+        if self.session.next_uncoded():
+            self.refresh_all()
+        else:
+            self.notify("Every passage here is coded for this question.")
+
+    def action_next_question(self) -> None:
+        self.session.next_question()
+        self.highlighted = 0
+        self.query_one(CaseList).show(self.session.case_progress())
+        self.refresh_all()
+
+    def action_highlight(self, step: int) -> None:
+        n = len(self.session.question.codes)
+        self.highlighted = (self.highlighted + step) % n
+        self.refresh_all()
+
+    def action_case(self, step: int) -> None:
+        cases = list(self.session.case_sizes)
+        if self.passage is None or not cases:
+            return
+        i = cases.index(self.passage.case)
+        for j in range(1, len(cases) + 1):
+            if self.session.go_to_case(cases[(i + step * j) % len(cases)]):
+                break
+        self.refresh_all()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option_list.id == "cases" and event.option.id:
+            self.session.go_to_case(event.option.id)
+            self.refresh_all()
+
+    # -- what is shown: order, search, filter; help and quit -----------------------------------
+    def action_toggle_ordering(self) -> None:
+        uncertain = self.session.ordering is Ordering.document
+        self.session.set_ordering(Ordering.uncertain if uncertain else Ordering.document)
+        self.refresh_all()
+        self.notify(
+            "Most uncertain first, taking turns between cases." if uncertain else "Reading order."
+        )
+
+    def action_search(self) -> None:
+        def searched(term: str | None) -> None:
+            if term is None:
+                return
+            n = self.session.search(term)
+            self.refresh_all()
+            self.notify(f"{n} passages contain “{term}”." if term.strip() else "Search cleared.")
+
+        self.app.push_screen(
+            TextPrompt("Search passages", self.session.search_term or ""), searched
+        )
+
+    def action_filter(self) -> None:
+        options = [(Filter.all, "All passages"), (Filter.uncoded, "Passages I have not coded")]
+        if not self.session.blind:
+            options.append((Filter.disagreements, "Coders disagree (adjudicate with a)"))
+        labels = self.session.labels().items()
+        options += [(f"{Filter.code}:{c}", f"Coded: {label}") for c, label in labels]
+        options += [(f"{Filter.case}:{case}", f"Case: {case}") for case in self.session.case_sizes]
+
+        def chosen(key: str | None) -> None:
+            if key is None:
+                return
+            kind, _, value = key.partition(":")
+            n = self.session.set_filter(kind, value or None)
+            self.session.search_term = None
+            self.refresh_all()
+            self.notify(f"{n} passages shown.")
+
+        self.app.push_screen(ChoiceScreen("Show", options), chosen)
+
+    def action_clear(self) -> None:
+        if self.session.filter[0] is not Filter.all:
+            self.session.search_term = None
+            self.session.set_filter(Filter.all)
+            self.refresh_all()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen())
+
+    def action_quit(self) -> None:
+        self.app.exit()
