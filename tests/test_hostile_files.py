@@ -22,7 +22,7 @@ import pytest
 from coder.corpus.readers import Unreadable, split_front_matter
 from coder.errors import CodebookError, CoderError
 from coder.model.codebook import parse_codebook
-from coder.refi.importer import MB, ArchiveLimits, _Unpacker
+from coder.refi.archive import MB, ArchiveLimits, Unpacker
 from coder.store import Store, queries
 from tests.conftest import CODEBOOK, REPO
 
@@ -331,7 +331,7 @@ def test_entries_are_unpacked_in_chunks_that_stop_at_the_limit(tmp_path, monkeyp
     path = write_qdpx(tmp_path / "p.qdpx", project_qde(["a.txt"]), {"a.txt": b"x" * 100})
     with zipfile.ZipFile(path) as archive:
         info = archive.getinfo("sources/a.txt")
-        unpacker = _Unpacker(archive, path, ArchiveLimits(max_entry_bytes=3 * MB))
+        unpacker = Unpacker(archive, path, ArchiveLimits(max_entry_bytes=3 * MB))
         endless = Endless()
         monkeypatch.setattr(archive, "open", lambda *a, **k: endless)
         with pytest.raises(

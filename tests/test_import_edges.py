@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from coder.corpus import importer
+from coder.corpus import documents as document_import
+from coder.corpus import importer, importing
 from coder.reports.tally import tally
 from coder.store import Store, queries
 from coder.store import schema as t
@@ -198,8 +199,8 @@ def test_rows_matched_to_their_passages_make_no_empty_case(cli, db, tmp_path):
 
 
 def test_tally_counts_only_cases_with_passages(store):
-    with store.write() as conn:
-        store.case_in(conn, "Tomt län", {"landsdel": "Norrland"})  # a case left empty
+    with store.batch() as b:
+        b.case("Tomt län", {"landsdel": "Norrland"})  # a case left empty
     importer.import_documents(store, [REPO / "corpus"])
     n_with_passages = len({case for _, case in queries.segment_order(store)})
     [result] = tally(store, "arbetssatt", by="landsdel")
@@ -308,14 +309,14 @@ def test_a_file_that_cannot_be_segmented_stops_with_one_line(cli, db, tmp_path, 
     folder.mkdir()
     for name in ("A.txt", "B.txt", "C.txt"):
         (folder / name).write_text(f"Text i {name}.", "utf-8")
-    real = importer.segment
+    real = document_import.segment
 
     def failing(text, how, language):  # noqa: ANN001, ANN202
         if "B.txt" in text:
             raise ValueError("[E088] Text of length 1000001 exceeds maximum")
         return real(text, how, language)
 
-    monkeypatch.setattr(importer, "segment", failing)
+    monkeypatch.setattr(document_import, "segment", failing)
     result = cli("import", folder, "--db", db)
     one_line_error(result, "B.txt", "E088", "1 documents")
     assert set(documents(db)) == {"in/A.txt"}  # the file before it, whole; nothing after
@@ -489,7 +490,7 @@ def test_a_large_import_writes_in_short_transactions(store, tmp_path, monkeypatc
 
     sa.event.listen(store.engine, "commit", _end)
     sa.event.listen(store.engine, "rollback", _end)
-    monkeypatch.setattr(importer, "BATCH_ROWS", 300)
+    monkeypatch.setattr(importing, "BATCH_ROWS", 300)
     rows = [{"id": str(i), "region": f"R{i % 5}", "text": f"Rad {i}."} for i in range(1000)]
     importer.import_table(
         store, write_csv(tmp_path / "t.csv", rows), text_column="text", id_column="id"

@@ -82,13 +82,12 @@ def coded(cli, tmp_path, book):
     with Store.open(db) as store:
         import_documents(store, [CORPUS])
         import_table(store, table, text_column="text", case_column="region", id_column="id")
-        with store.write() as conn:
-            case = store.case_in(conn, "Gotland", {"landsdel": "Götaland", "invånare": 60000})
-            store.case_in(conn, "Kalmar", {"landsdel": "Götaland", "invånare": 245000})
-            store.case_in(conn, "Skåne", {"kustlän": True})
+        with store.batch() as b:
+            case = b.case("Gotland", {"landsdel": "Götaland", "invånare": 60000})
+            b.case("Kalmar", {"landsdel": "Götaland", "invånare": 245000})
+            b.case("Skåne", {"kustlän": True})
             text = "Första stycket.\r\n\r\nAndra stycket, med å.\r\n"
-            store.add_documents_in(
-                conn,
+            b.add_documents(
                 [
                     NewDocument(
                         case,

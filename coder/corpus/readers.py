@@ -8,12 +8,17 @@ with LF line ends and no byte-order mark, so character offsets are stable.
 from __future__ import annotations
 
 import codecs
+import csv
+import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from coder.model import safe_yaml
+
+if TYPE_CHECKING:
+    from pypdf import PageObject
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 DOCUMENT_SUFFIXES = TEXT_SUFFIXES | {".docx", ".pdf"}
@@ -148,7 +153,7 @@ def _read_docx(path: Path) -> SourceText:
 
     try:
         document = docx.Document(str(path))
-    except Exception as exc:  # python-docx raises zipfile, KeyError, lxml errors...
+    except Exception as exc:  # noqa: BLE001 - python-docx raises zipfile, KeyError, lxml errors...
         raise Unreadable(f"not a readable DOCX file ({type(exc).__name__}: {exc})") from None
     blocks: list[str] = []
     for item in document.iter_inner_content():
@@ -182,7 +187,7 @@ def _read_pdf(path: Path) -> SourceText:
         pages = [_page_text(page) for page in reader.pages]
     except Unreadable:
         raise
-    except Exception as exc:  # pypdf raises many kinds on damaged files
+    except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds on damaged files
         raise Unreadable(f"not a readable PDF ({type(exc).__name__}: {exc})") from None
     if not pages:
         raise Unreadable("PDF has no pages")
@@ -192,11 +197,45 @@ def _read_pdf(path: Path) -> SourceText:
     return SourceText(text, "pdf", meta={"pages": len(pages)})
 
 
-def _page_text(page) -> str:  # noqa: ANN001 - pypdf PageObject
+def _page_text(page: PageObject) -> str:
     """A page's text with blank lines where the layout has vertical gaps (paragraphs)."""
     try:
         raw = page.extract_text(extraction_mode="layout")
-    except Exception:  # layout mode fails on some odd fonts; plain mode still reads them
+    except Exception:  # noqa: BLE001 - layout mode fails on some odd fonts; plain mode reads them
         raw = page.extract_text()
     lines = [line.strip() for line in _clean(raw or "").split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def read_table(path: Path) -> list[dict[str, str]]:
+    """Rows of a CSV/TSV/XLSX file as dicts of strings (cells never turned into numbers)."""
+    import pandas as pd
+
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".xlsx":
+            frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+        else:
+            text, _ = decode_text(path.read_bytes())
+            if not text.strip():
+                raise Unreadable("empty (no rows)")
+            sep = "\t" if suffix == ".tsv" else _sniff_separator(text)
+            frame = pd.read_csv(
+                io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, engine="c"
+            )
+    except Unreadable:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pandas/openpyxl raise many kinds for damaged files
+        raise Unreadable(
+            f"not a readable {suffix[1:].upper()} table ({type(exc).__name__}: {exc})"
+        ) from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame.to_dict(orient="records")
+
+
+def _sniff_separator(text: str) -> str:
+    sample = text[:65536]
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
+from coder.corpus.span import Span
 from coder.errors import CoderError
-from coder.store import Span
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 SEGMENTATIONS = ("paragraph", "sentence")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
@@ -38,7 +42,7 @@ def _add_trimmed(spans: list[Span], text: str, start: int, end: int) -> None:
 
 
 @lru_cache(maxsize=8)
-def sentencizer(language: str):  # noqa: ANN201 - spaCy Language
+def sentencizer(language: str) -> Language:
     """A blank spaCy pipeline for ``language`` with a rule-based sentencizer (no downloads)."""
     import spacy
 

@@ -18,8 +18,10 @@ from __future__ import annotations
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -120,7 +122,9 @@ class ImportedCodebook:
     left_out: list[str] = field(default_factory=list)  # names of empty folders
 
 
-def _code_fields(element: ET.Element, question: dict, parent: str | None, out: ImportedCodebook):
+def _code_fields(
+    element: ET.Element, question: dict, parent: str | None, out: ImportedCodebook
+) -> None:
     description, tag = split_tag(child_text(element, "Description"))
     taken = {c["id"] for c in question["codes"]}
     code_id = str(tag.get("id") or slug(element.get("name") or ""))
@@ -157,7 +161,12 @@ def _code_fields(element: ET.Element, question: dict, parent: str | None, out: I
         _code_fields(nested, question, code_id, out)
 
 
-def unique_guids(elements, name: str, kind: str, same=None) -> dict[str, ET.Element]:  # noqa: ANN001
+def unique_guids(
+    elements: Iterable[ET.Element],
+    name: str,
+    kind: str,
+    same: Callable[[ET.Element, ET.Element], bool] | None = None,
+) -> dict[str, ET.Element]:
     """The ``name`` elements among ``elements`` by normalised GUID (see ``norm_guid``).
 
     Two elements whose GUIDs are the same once case and braces are ignored are refused
@@ -204,7 +213,7 @@ def codebook_from_codes(
         nested = children(top, "Code")
         folder = top.get("isCodable", "true").strip().lower() in ("false", "0")
         if "question" in tag or (folder and nested):
-            question = {
+            question: dict[str, Any] = {
                 "id": str(tag.get("question") or slug(top.get("name") or "", "question")),
                 "title": (top.get("name") or "").strip() or "Codes",
                 "mode": tag.get("mode") if tag.get("mode") in ("single", "multi") else "multi",

@@ -29,6 +29,7 @@ import os
 import sqlite3
 import time
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -139,7 +140,7 @@ def copy_sqlite(source: Path, target: Path) -> None:
         reader.close()
 
 
-def _sqlite_pool(url: str, pragmas: list[str], **arguments) -> sa.Engine:  # noqa: ANN003
+def _sqlite_pool(url: str, pragmas: list[str], **arguments: Any) -> sa.Engine:
     """An SQLite engine with a small pool (the coding screen reads a few rows per
     keypress, and opening a connection, with its pragmas, per read would cost more than
     the reads) whose connections leave transactions to the engine's "begin" event and
@@ -149,7 +150,7 @@ def _sqlite_pool(url: str, pragmas: list[str], **arguments) -> sa.Engine:  # noq
     )
 
     @sa.event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):  # noqa: ANN001 - DBAPI objects
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         for pragma in [*pragmas, f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}"]:

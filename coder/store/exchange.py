@@ -30,37 +30,45 @@ def snapshot(store: Store) -> Snapshot:
         ).scalar_one()
         return Snapshot(
             project_uuid=project_uuid,
-            cases=conn.execute(sa.select(c.id, c.name, c.attributes).order_by(c.name)).all(),
-            documents=conn.execute(
-                sa.select(d.id, d.case_id, d.name, d.text, d.imported_at).order_by(d.name)
-            ).all(),
-            segments=conn.execute(
-                sa.select(
-                    s.id,
-                    s.document_id,
-                    s.position,
-                    s.start_char,
-                    s.end_char,
-                    s.text,
-                    s.external_id,
-                ).order_by(s.document_id, s.position)
-            ).all(),
-            codings=conn.execute(
-                sa.select(
-                    k.segment_id,
-                    k.question_id,
-                    k.code_id,
-                    cod.name.label("coder"),
-                    k.time,
-                    k.origin,
+            cases=list(conn.execute(sa.select(c.id, c.name, c.attributes).order_by(c.name))),
+            documents=list(
+                conn.execute(
+                    sa.select(d.id, d.case_id, d.name, d.text, d.imported_at).order_by(d.name)
                 )
-                .join(t.coders, cod.id == k.coder_id)
-                .order_by(k.segment_id, k.question_id, k.code_id, cod.name)
-            ).all(),
-            memos=conn.execute(
-                sa.select(m.id, m.segment_id, cod.name.label("coder"), m.text, m.time)
-                .join(t.coders, cod.id == m.coder_id)
-                .order_by(m.id)
-            ).all(),
+            ),
+            segments=list(
+                conn.execute(
+                    sa.select(
+                        s.id,
+                        s.document_id,
+                        s.position,
+                        s.start_char,
+                        s.end_char,
+                        s.text,
+                        s.external_id,
+                    ).order_by(s.document_id, s.position)
+                )
+            ),
+            codings=list(
+                conn.execute(
+                    sa.select(
+                        k.segment_id,
+                        k.question_id,
+                        k.code_id,
+                        cod.name.label("coder"),
+                        k.time,
+                        k.origin,
+                    )
+                    .join(t.coders, cod.id == k.coder_id)
+                    .order_by(k.segment_id, k.question_id, k.code_id, cod.name)
+                )
+            ),
+            memos=list(
+                conn.execute(
+                    sa.select(m.id, m.segment_id, cod.name.label("coder"), m.text, m.time)
+                    .join(t.coders, cod.id == m.coder_id)
+                    .order_by(m.id)
+                )
+            ),
             coders=list(conn.execute(sa.select(cod.name).order_by(cod.name)).scalars()),
         )

@@ -93,7 +93,7 @@ def _global_ids(conn: sa.Connection) -> None:
                 table.update().where(table.c.id == sa.bindparam("row_id")),
                 [{"row_id": r.id, "uid": legacy_uid(kind, r.id, r.name, r.time)} for r in rows],
             )
-        index = next(ix for ix in table.indexes if ix.name.endswith("_uid"))
+        index = next(ix for ix in table.indexes if str(ix.name).endswith("_uid"))
         index.create(conn)
 
 

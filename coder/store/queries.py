@@ -1,4 +1,5 @@
-"""Read-only queries over a project: status figures and the rows behind exports."""
+"""Read-only queries over a project: status figures, the rows behind exports, and what
+the coding screen browses (the suggester's rows are in ``suggestion_rows``, re-exported)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,55 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from coder.store import schema as t
+from coder.store.schema import in_context
 from coder.store.store import Store
+from coder.store.suggestion_rows import (
+    SUGGESTION_COLUMNS,
+    accepted_suggestion_events,
+    iter_suggestions,
+    segments_to_score,
+    suggested_rows,
+    suggestion_counts,
+    suggestion_uncertainty,
+    suggestions_for,
+    suggestions_of_question,
+    training_rows,
+)
+
+__all__ = [
+    "CODING_COLUMNS",
+    "PassageRow",
+    "QuestionStatus",
+    "SEGMENT_COLUMNS",
+    "SUGGESTION_COLUMNS",
+    "Status",
+    "accepted_suggestion_events",
+    "case_attributes",
+    "cases_with_passages",
+    "coded_rows",
+    "coded_segment_ids",
+    "coder_names",
+    "codes_on",
+    "iter_codings",
+    "iter_segments",
+    "iter_suggestions",
+    "last_coded_segment",
+    "last_event_question",
+    "latest_memo",
+    "passages",
+    "search_segment_ids",
+    "segment_count",
+    "segment_order",
+    "segments_to_score",
+    "segments_with_code",
+    "status",
+    "suggested_rows",
+    "suggestion_counts",
+    "suggestion_uncertainty",
+    "suggestions_for",
+    "suggestions_of_question",
+    "training_rows",
+]
 
 
 @dataclass
@@ -45,19 +94,17 @@ def status(store: Store) -> Status:
         n_docs = conn.execute(sa.select(count()).select_from(t.documents)).scalar_one()
         n_segs = conn.execute(sa.select(count()).select_from(t.segments)).scalar_one()
         c = t.codings.c
-        coded = dict(
-            conn.execute(
-                sa.select(c.question_id, count(sa.distinct(c.segment_id))).group_by(c.question_id)
-            ).all()
+        per_question = sa.select(c.question_id, count(sa.distinct(c.segment_id))).group_by(
+            c.question_id
         )
-        per_coder = dict(
-            conn.execute(
-                sa.select(t.coders.c.name, count(c.segment_id))
-                .select_from(t.coders.outerjoin(t.codings, t.codings.c.coder_id == t.coders.c.id))
-                .group_by(t.coders.c.name)
-                .order_by(t.coders.c.name)
-            ).all()
+        coded: dict[str, int] = {q: n for q, n in conn.execute(per_question)}
+        per_coder_query = (
+            sa.select(t.coders.c.name, count(c.segment_id))
+            .select_from(t.coders.outerjoin(t.codings, t.codings.c.coder_id == t.coders.c.id))
+            .group_by(t.coders.c.name)
+            .order_by(t.coders.c.name)
         )
+        per_coder: dict[str, int] = {name: n for name, n in conn.execute(per_coder_query)}
     return Status(
         db=store.db,
         codebook_id=codebook.id,
@@ -99,7 +146,7 @@ def iter_segments(store: Store) -> Iterator[dict]:
             s.position,
             s.text,
         )
-        .select_from(t.segments.join(t.documents).join(t.cases))
+        .select_from(in_context())
         .order_by(c.name, d.name, s.position)
     )
     with store.read() as conn:
@@ -128,10 +175,8 @@ def iter_codings(store: Store) -> Iterator[dict]:
             e.score,
         )
         .select_from(
-            t.codings.join(t.segments, t.segments.c.id == k.segment_id)
-            .join(t.documents)
-            .join(t.cases)
-            .join(t.coders, t.coders.c.id == k.coder_id)
+            in_context(t.codings)
+            .join(t.coders, cod.id == k.coder_id)
             .outerjoin(t.coding_events, e.id == k.event_id)
         )
         .order_by(c.name, d.name, s.position, k.question_id, k.code_id, cod.name)
@@ -154,42 +199,16 @@ def coded_rows(
     store: Store, question_id: str, coders: list[str] | None = None
 ) -> list[tuple[str, int, str, str]]:
     """(case, segment id, code, coder) for every current coding of a question."""
-    k, s, d, c, cod = t.codings.c, t.segments.c, t.documents.c, t.cases.c, t.coders.c
+    k, c, cod = t.codings.c, t.cases.c, t.coders.c
     query = (
         sa.select(c.name, k.segment_id, k.code_id, cod.name)
-        .select_from(
-            t.codings.join(t.segments, s.id == k.segment_id)
-            .join(t.documents, d.id == s.document_id)
-            .join(t.cases, c.id == d.case_id)
-            .join(t.coders, cod.id == k.coder_id)
-        )
+        .select_from(in_context(t.codings).join(t.coders, cod.id == k.coder_id))
         .where(k.question_id == question_id)
     )
     if coders is not None:
         query = query.where(cod.name.in_(coders))
     with store.read() as conn:
         return [tuple(row) for row in conn.execute(query)]
-
-
-def suggested_rows(
-    store: Store, question_id: str, min_score: float
-) -> list[tuple[str, int, str, float, bool]]:
-    """(case, segment id, code, score, top) for stored suggestions at or above ``min_score``,
-    and for every passage's top suggestion (rank 1) whatever its score; ``top``
-    marks the latter."""
-    g, s, d, c = t.suggestions.c, t.segments.c, t.documents.c, t.cases.c
-    is_top = g.rank == 1  # ranks start at 1, the highest score
-    query = (
-        sa.select(c.name, g.segment_id, g.code_id, g.score, is_top)
-        .select_from(
-            t.suggestions.join(t.segments, s.id == g.segment_id)
-            .join(t.documents, d.id == s.document_id)
-            .join(t.cases, c.id == d.case_id)
-        )
-        .where(g.question_id == question_id, sa.or_(g.score >= min_score, is_top))
-    )
-    with store.read() as conn:
-        return [(*row[:4], bool(row[4])) for row in conn.execute(query)]
 
 
 def cases_with_passages(store: Store) -> set[str]:
@@ -216,11 +235,7 @@ def coder_names(store: Store) -> list[str]:
 def segment_order(store: Store) -> list[tuple[int, str]]:
     """(segment id, case) for every segment in reading order: case, document, position."""
     s, d, c = t.segments.c, t.documents.c, t.cases.c
-    query = (
-        sa.select(s.id, c.name)
-        .select_from(t.segments.join(t.documents).join(t.cases))
-        .order_by(c.name, d.name, s.position)
-    )
+    query = sa.select(s.id, c.name).select_from(in_context()).order_by(c.name, d.name, s.position)
     with store.read() as conn:
         return [(row[0], row[1]) for row in conn.execute(query)]
 
@@ -239,7 +254,7 @@ def passages(store: Store, segment_ids: list[int]) -> dict[int, PassageRow]:
     s, d, c = t.segments.c, t.documents.c, t.cases.c
     query = (
         sa.select(s.id, c.name, d.name, s.position, s.text, s.external_id)
-        .select_from(t.segments.join(t.documents).join(t.cases))
+        .select_from(in_context())
         .where(s.id.in_(segment_ids))
     )
     with store.read() as conn:
@@ -318,54 +333,9 @@ def last_coded_segment(store: Store, coder: str) -> int | None:
         return conn.execute(query).scalar()
 
 
-def suggestions_for(
-    store: Store, segment_id: int, question_id: str
-) -> list[tuple[str, float, str, str | None]]:
-    """(code, score, model id, evidence) suggested for a passage, best first; evidence is
-    ";"-separated words of the passage, or None."""
-    g = t.suggestions.c
-    query = (
-        sa.select(g.code_id, g.score, g.model_id, g.evidence)
-        .where(g.segment_id == segment_id, g.question_id == question_id)
-        .order_by(g.rank)
-    )
-    with store.read() as conn:
-        return [tuple(row) for row in conn.execute(query)]
-
-
 def segment_count(store: Store) -> int:
     with store.read() as conn:
         return conn.execute(sa.select(sa.func.count()).select_from(t.segments)).scalar_one()
-
-
-def suggestion_counts(store: Store) -> dict[str, int]:
-    """Stored suggestions per question."""
-    g = t.suggestions.c
-    query = sa.select(g.question_id, sa.func.count()).group_by(g.question_id)
-    with store.read() as conn:
-        return {question: n for question, n in conn.execute(query)}
-
-
-def suggestion_uncertainty(store: Store, question_id: str, mode: str) -> dict[int, float]:
-    """How unsure the stored suggestions are per passage, 0 (sure) to 1 (no idea).
-
-    single: 1 - (top score - second score), the margin between the two best codes.
-    multi: 1 - min |2 score - 1| over the stored codes: how close the closest call is to
-    a coin flip.
-    """
-    g = t.suggestions.c
-    query = (
-        sa.select(g.segment_id, g.score)
-        .where(g.question_id == question_id)
-        .order_by(g.segment_id, g.rank)
-    )
-    scores: dict[int, list[float]] = {}
-    with store.read() as conn:
-        for seg, score in conn.execute(query):
-            scores.setdefault(seg, []).append(score)
-    if mode == "single":
-        return {seg: 1.0 - (s[0] - (s[1] if len(s) > 1 else 0.0)) for seg, s in scores.items()}
-    return {seg: 1.0 - min(abs(2 * x - 1) for x in s) for seg, s in scores.items()}
 
 
 def last_event_question(store: Store, coder: str) -> str | None:
@@ -380,90 +350,3 @@ def last_event_question(store: Store, coder: str) -> str | None:
     )
     with store.read() as conn:
         return conn.execute(query).scalar()
-
-
-def training_rows(store: Store, question_id: str) -> list[tuple[int, str, str, str, str, str]]:
-    """(segment id, case, text, code, coder, time) for every current coding of a question."""
-    k, s, d, c, cod = t.codings.c, t.segments.c, t.documents.c, t.cases.c, t.coders.c
-    query = (
-        sa.select(k.segment_id, c.name, s.text, k.code_id, cod.name, k.time)
-        .select_from(
-            t.codings.join(t.segments, s.id == k.segment_id)
-            .join(t.documents, d.id == s.document_id)
-            .join(t.cases, c.id == d.case_id)
-            .join(t.coders, cod.id == k.coder_id)
-        )
-        .where(k.question_id == question_id)
-        .order_by(k.segment_id)
-    )
-    with store.read() as conn:
-        return [tuple(row) for row in conn.execute(query)]
-
-
-def segments_to_score(store: Store, question_id: str, only_uncoded: bool) -> list[tuple[int, str]]:
-    """(segment id, text) of every passage, or of those no one has coded for the question."""
-    s, k = t.segments.c, t.codings.c
-    query = sa.select(s.id, s.text).order_by(s.id)
-    if only_uncoded:
-        coded = sa.select(k.segment_id).where(k.question_id == question_id)
-        query = query.where(s.id.not_in(coded))
-    with store.read() as conn:
-        return [tuple(row) for row in conn.execute(query)]
-
-
-SUGGESTION_COLUMNS = (
-    "segment_id",
-    "external_id",
-    "case",
-    "question",
-    "code",
-    "score",
-    "rank",
-    "evidence",
-    "model",
-)
-
-
-def iter_suggestions(store: Store) -> Iterator[dict]:
-    g, s, d, c = t.suggestions.c, t.segments.c, t.documents.c, t.cases.c
-    query = (
-        sa.select(
-            s.id.label("segment_id"),
-            s.external_id,
-            c.name.label("case"),
-            g.question_id.label("question"),
-            g.code_id.label("code"),
-            g.score,
-            g.rank,
-            sa.func.coalesce(g.evidence, "").label("evidence"),
-            g.model_id.label("model"),
-        )
-        .select_from(
-            t.suggestions.join(t.segments, s.id == g.segment_id).join(t.documents).join(t.cases)
-        )
-        .order_by(c.name, d.name, s.position, g.question_id, g.rank)
-    )
-    with store.read() as conn:
-        for row in conn.execute(query):
-            yield dict(row._mapping)
-
-
-def suggestions_of_question(store: Store, question_id: str) -> list[tuple[int, str, float, int]]:
-    """(segment id, code, score, rank) of the stored suggestions for a question."""
-    g = t.suggestions.c
-    query = sa.select(g.segment_id, g.code_id, g.score, g.rank).where(g.question_id == question_id)
-    with store.read() as conn:
-        return [tuple(row) for row in conn.execute(query)]
-
-
-def accepted_suggestion_events(store: Store, question_id: str) -> tuple[int, int]:
-    """(suggestions accepted, accepted suggestions later removed) in the event log."""
-    e = t.coding_events.c
-    query = (
-        sa.select(e.event, sa.func.count())
-        .where(e.question_id == question_id, e.origin == "accepted-suggestion")
-        .group_by(e.event)
-    )
-    with store.read() as conn:
-        counts = dict(conn.execute(query).all())
-    return counts.get("added", 0), counts.get("removed", 0)

