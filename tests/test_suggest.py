@@ -307,7 +307,7 @@ def test_fast_tfidf_transforms_equal_scikit_learn():
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     from coder.suggest.features import normaliser
-    from coder.suggest.model import char_wb_transform, word_transform
+    from coder.suggest.ngrams import char_wb_transform, word_transform
 
     texts = corpus_texts()
     fit, test = texts[:10], texts[4:] + EDGE_TEXTS
@@ -332,7 +332,7 @@ def test_parallel_tokenising_gives_the_same_batches():
 
 
 def test_suggest_in_parallel_batches_stores_what_one_batch_stores(synth, monkeypatch):
-    from coder.suggest import service
+    from coder.suggest import features
 
     train(synth, evaluate=False)
     suggest(synth, top=3)
@@ -340,7 +340,7 @@ def test_suggest_in_parallel_batches_stores_what_one_batch_stores(synth, monkeyp
         (r["segment_id"], r["question"], r["code"], r["rank"])
         for r in queries.iter_suggestions(synth)
     )
-    monkeypatch.setattr(service.features, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(features, "PARALLEL_FROM", 1)
     suggest(synth, top=3, batch=7)
     many = list(queries.iter_suggestions(synth))
     assert sorted((r["segment_id"], r["question"], r["code"], r["rank"]) for r in many) == one
@@ -364,7 +364,7 @@ def test_a_failure_while_suggesting_leaves_each_passage_one_models_set(synth, mo
     calls = {"n": 0}
     real = QuestionModel.scores
 
-    def failing(self, texts, *args):  # noqa: ANN001
+    def failing(self: QuestionModel, texts: list[str], *args: object) -> np.ndarray:
         calls["n"] += 1
         if calls["n"] == 3:
             raise RuntimeError("scoring failed")
@@ -404,7 +404,7 @@ def test_status_lists_models_and_marks_stale_ones(cli, db):
 # -- issue 11: suggestions an evaluator can trust ---------------------------------------------
 
 
-def _suggestions(store) -> list[dict]:  # noqa: ANN001
+def _suggestions(store: Store) -> list[dict]:
     return list(queries.iter_suggestions(store))
 
 

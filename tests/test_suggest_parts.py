@@ -11,9 +11,10 @@ import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
-from coder.suggest import model as suggester
+from coder.suggest import svm as suggester_svm
 from coder.suggest.evidence import _EDGE, MAX_ITEMS, MIN_SHARE, SEPARATOR, evidence
-from coder.suggest.model import TextClassifier, _binary_fits, _one_vs_rest, frame
+from coder.suggest.model import TextClassifier, frame
+from coder.suggest.svm import binary_fits, one_vs_rest
 
 WORDS = [
     "lärandeplan",
@@ -75,14 +76,14 @@ def _labels(texts: list[str], codes: list[str], seed: int = 0) -> np.ndarray:
 def test_one_vs_rest_in_threads_equals_one_fit(monkeypatch, class_weight, codes):
     """Shared among two threads (labels that look like numbers included), the weights
     are liblinear's one-vs-rest weights of a single fit."""
-    monkeypatch.setattr(suggester, "threads", lambda: 2)
+    monkeypatch.setattr(suggester_svm, "threads", lambda: 2)
     texts = _texts(400)
     y = _labels(texts, codes).astype(str)
     matrix = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4)).fit_transform(_wide(texts))
     assert matrix.shape[1] > matrix.shape[0]  # the dual solver, as in use
     svm = LinearSVC(C=0.5, class_weight=class_weight, random_state=0)
     one = svm.fit(matrix, y)
-    parts = list(_one_vs_rest(svm, matrix, y, np.unique(y)))
+    parts = list(one_vs_rest(svm, matrix, y, np.unique(y)))
     assert len(parts) == 2
     classes = np.concatenate([p[0] for p in parts])
     coef = np.vstack([p[1] for p in parts])
@@ -156,15 +157,15 @@ def test_evidence_equals_a_word_by_word_reference():
 
 @pytest.mark.parametrize("columns", [2, 5])
 def test_binary_fits_on_the_cores_equal_one_fit_per_code(monkeypatch, columns):
-    monkeypatch.setattr(suggester, "threads", lambda: 2)
+    monkeypatch.setattr(suggester_svm, "threads", lambda: 2)
     texts = _texts(300, seed=3)
     matrix = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4)).fit_transform(_wide(texts))
     assert matrix.shape[1] > matrix.shape[0]
     rng = np.random.default_rng(4)
-    Y = (rng.random((len(texts), columns)) < 0.3).astype(np.int8)  # noqa: N806
+    Y = (rng.random((len(texts), columns)) < 0.3).astype(np.int8)
     Y[:, 0] = [("analys" in t.lower()) for t in texts]
     svm = LinearSVC(C=0.5, class_weight="balanced", random_state=0)
-    fitted = _binary_fits(svm, matrix, Y)
+    fitted = binary_fits(svm, matrix, Y)
     assert len(fitted) == columns
     for j, (coef, intercept) in enumerate(fitted):
         one = LinearSVC(C=0.5, class_weight="balanced", random_state=0).fit(matrix, Y[:, j])

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import zipfile
+from typing import Any
 
 import numpy as np
 
@@ -22,9 +23,10 @@ from coder.suggest.question_model import QuestionModel
 FORMAT = "coder-model/2"
 # Everything a trained model is made of; anything else in a file refuses it.
 TRUSTED = [
+    "coder.suggest.calibration.Scores",
     "coder.suggest.model.CharTfidf",
     "coder.suggest.model.LemmaTfidf",
-    "coder.suggest.model.Scores",
+    "coder.suggest.model.Scores",  # where models saved before calibration.py name it
     "coder.suggest.model.TextClassifier",
     "sklearn.calibration.CalibratedClassifierCV",
     "sklearn.calibration._CalibratedClassifier",
@@ -140,7 +142,7 @@ def loads(blob: bytes, *, key: bytes, mac: str) -> QuestionModel:
         ) from None
 
 
-def _jsonable(value):  # noqa: ANN001, ANN202
+def _jsonable(value: Any) -> Any:  # a model's params: JSON-like values
     if isinstance(value, tuple):
         return {"__tuple__": list(value)}
     if isinstance(value, dict):
@@ -150,7 +152,7 @@ def _jsonable(value):  # noqa: ANN001, ANN202
     return value
 
 
-def _tuples(value):  # noqa: ANN001, ANN202
+def _tuples(value: Any) -> Any:
     if isinstance(value, dict):
         if set(value) == {"__tuple__"}:
             return tuple(value["__tuple__"])

@@ -19,7 +19,8 @@ from collections import defaultdict
 
 import numpy as np
 
-from coder.suggest.model import TextClassifier, word_grams
+from coder.suggest.model import TextClassifier
+from coder.suggest.ngrams import word_grams
 
 MAX_ITEMS = 5
 MIN_SHARE = 0.2  # a word counts as evidence when it adds at least this share of the best's
@@ -104,7 +105,9 @@ def evidence(
     return out
 
 
-def _contributions(classifier: TextClassifier, words: list[str], classes: np.ndarray):  # noqa: ANN202
+def _contributions(
+    classifier: TextClassifier, words: list[str], classes: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Each lower-cased word's contribution to each class in ``classes`` (distinct words x
     needed classes) and the needed classes' indices."""
     columns = classifier.features_.output_indices_

@@ -10,21 +10,27 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import io
 import json
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from functools import lru_cache
+from typing import IO, TYPE_CHECKING, cast
 
 from coder.errors import CoderError
+
+if TYPE_CHECKING:  # spaCy is imported when first needed: it takes seconds
+    from spacy.language import Language
+    from spacy.tokens import Doc, Token
 
 Normaliser = Callable[[Iterable[str]], list[str]]
 MAX_KNOWN_CHUNKS = 500_000  # remembered chunk -> lemmas; cleared when full
 
 
 @lru_cache(maxsize=4)
-def _pipeline(language: str, pipeline: str | None):  # noqa: ANN202 - spaCy Language, table
+def _pipeline(language: str, pipeline: str | None) -> tuple[Language, dict | None]:
     import spacy
 
     if pipeline:
@@ -37,7 +43,7 @@ def _pipeline(language: str, pipeline: str | None):  # noqa: ANN202 - spaCy Lang
         return nlp, None
     try:
         nlp = spacy.blank(language)
-    except Exception as exc:  # spaCy raises ImportError/KeyError for unknown languages
+    except Exception as exc:  # noqa: BLE001 - spaCy raises ImportError/KeyError for unknown languages
         raise CoderError(f"spaCy has no language '{language}' ({exc})") from None
     from spacy.util import load_language_data, registry
 
@@ -46,7 +52,7 @@ def _pipeline(language: str, pipeline: str | None):  # noqa: ANN202 - spaCy Lang
     tables = registry.lookups.get(language) if language in registry.lookups else {}
     if "lemma_lookup" not in tables:
         return nlp, None  # no lookup lemmas for this language: lower-cased words
-    return nlp, load_language_data(tables["lemma_lookup"])
+    return nlp, cast(dict, load_language_data(tables["lemma_lookup"]))  # a JSON object
 
 
 @lru_cache(maxsize=8)
@@ -63,7 +69,7 @@ def normaliser(language: str, pipeline: str | None = None, *, lemmas: bool = Tru
     nlp, table = _pipeline(language, pipeline)
     known: dict[str, str] = {}
 
-    def lemma(token) -> str:  # noqa: ANN001 - spaCy Token
+    def lemma(token: Token) -> str:
         lower = token.lower_
         if not lemmas or token.is_stop:
             return lower  # the lookup tables mangle some stop words ("med" -> "mede")
@@ -71,7 +77,7 @@ def normaliser(language: str, pipeline: str | None = None, *, lemmas: bool = Tru
             return token.lemma_.lower() if pipeline else lower
         return str(table.get(lower, table.get(token.text, lower))).lower()
 
-    def features(doc) -> str:  # noqa: ANN001 - spaCy Doc
+    def features(doc: Doc) -> str:
         return " ".join(lemma(t) for t in doc if not (t.is_space or t.is_punct))
 
     def chunk(text: str) -> str:
@@ -99,16 +105,22 @@ def normaliser(language: str, pipeline: str | None = None, *, lemmas: bool = Tru
 # From this many passages `coder suggest` tokenises in a second process (see
 # normalise_batches; measured with benchmarks/suggest_speed.py).
 PARALLEL_FROM = 20_000
-_prestarted: dict[tuple[str, str | None], subprocess.Popen] = {}
+_prestarted: dict[tuple[str, str | None], subprocess.Popen[str]] = {}
 
 
-def _spawn(language: str, pipeline: str | None) -> subprocess.Popen:
+def _spawn(language: str, pipeline: str | None) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "coder.suggest.features", language, pipeline or ""],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         encoding="utf-8",
     )
+
+
+def _pipes(worker: subprocess.Popen[str]) -> tuple[IO[str], IO[str]]:
+    """The worker's stdin and stdout: both pipes, as ``_spawn`` opens them."""
+    assert worker.stdin is not None and worker.stdout is not None
+    return worker.stdin, worker.stdout
 
 
 def prestart(language: str, pipeline: str | None) -> None:
@@ -126,13 +138,13 @@ def stop_prestarted() -> None:
         _, worker = _prestarted.popitem()
         worker.kill()
         worker.wait()
-        for stream in (worker.stdin, worker.stdout):
+        for stream in _pipes(worker):
             stream.close()
 
 
 def normalise_batches(
     language: str, pipeline: str | None, batches: Iterable[list[str]], *, parallel: bool
-) -> Iterator[list[str]]:
+) -> Generator[list[str], None, None]:
     """The normalised texts of each batch, in order.
 
     With ``parallel``, a second Python process (``python -m coder.suggest.features``) runs
@@ -147,22 +159,23 @@ def normalise_batches(
             yield normaliser(language, pipeline)(texts)
         return
     worker = _prestarted.pop((language, pipeline), None) or _spawn(language, pipeline)
+    stdin, stdout = _pipes(worker)
 
     def feed() -> None:
         try:
             for texts in batches:
-                worker.stdin.write(json.dumps(texts, ensure_ascii=False) + "\n")
-                worker.stdin.flush()
+                stdin.write(json.dumps(texts, ensure_ascii=False) + "\n")
+                stdin.flush()
         except (BrokenPipeError, ValueError):
             pass  # the worker ended; the reader reports it
         finally:
             with contextlib.suppress(BrokenPipeError, ValueError):
-                worker.stdin.close()
+                stdin.close()
 
     feeder = threading.Thread(target=feed, name="coder-tokeniser-feed", daemon=True)
     feeder.start()
     try:
-        while line := worker.stdout.readline():
+        while line := stdout.readline():
             yield json.loads(line)
         if worker.wait() != 0:
             raise CoderError(f"the tokenising process failed (exit code {worker.returncode})")
@@ -170,7 +183,7 @@ def normalise_batches(
         if worker.poll() is None:
             worker.kill()
         worker.wait()
-        worker.stdout.close()
+        stdout.close()
         feeder.join(timeout=5)
 
 
@@ -184,6 +197,6 @@ def _serve(language: str, pipeline: str | None) -> None:
 
 
 if __name__ == "__main__":
-    sys.stdin.reconfigure(encoding="utf-8")
-    sys.stdout.reconfigure(encoding="utf-8")
+    for stream in (sys.stdin, sys.stdout):
+        cast(io.TextIOWrapper, stream).reconfigure(encoding="utf-8")
     _serve(sys.argv[1], sys.argv[2] or None)

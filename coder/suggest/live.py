@@ -9,14 +9,14 @@ from collections import defaultdict
 from sklearn.metrics import cohen_kappa_score
 
 from coder.store import Store, queries
-from coder.suggest.service import training_set
+from coder.suggest.training import training_set
 
 
 def live_report(store: Store, question_id: str) -> dict:
     question = store.codebook().question(question_id)
     suggested: dict[int, list[tuple[int, str, float]]] = defaultdict(list)
-    for seg, code, score, rank in queries.suggestions_of_question(store, question.id):
-        suggested[seg].append((rank, code, score))
+    for seg, code_id, score, rank in queries.suggestions_of_question(store, question.id):
+        suggested[seg].append((rank, code_id, score))
     human = training_set(store, question)
     labels = {
         seg: {label} if question.mode == "single" else set(label)

@@ -17,6 +17,7 @@ The scores shown are the scores ranked: rank 1 is always the highest score.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,8 +26,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from coder.model.codebook import NOT_APPLICABLE, Code, Question
 from coder.suggest import embeddings as e5
+from coder.suggest.calibration import DEFINITION_GROUP
 from coder.suggest.features import normaliser
-from coder.suggest.model import DEFINITION_GROUP, TextClassifier, frame
+from coder.suggest.model import TextClassifier, frame
 
 COLD_START_CODINGS = 5
 COLD_TEMPERATURE = 0.05  # char n-gram similarity differences of ~0.05 count as one unit
@@ -96,14 +98,12 @@ class QuestionModel:
             return None
         return vectors if vectors is not None else e5.embed_texts(texts)
 
-    def prior(self, vectors: np.ndarray | None, classes=None) -> np.ndarray | None:  # noqa: ANN001
+    def prior(self, vectors: np.ndarray | None, classes: Iterable[str]) -> np.ndarray | None:
         """Zero-shot similarity of each passage to each class's description, one column per
-        class of ``classes`` (default: the classifier's). A class without a description
-        (n/a, say) gets the row's mean: no evidence either way."""
+        class of ``classes``. A class without a description (n/a, say) gets the row's mean:
+        no evidence either way."""
         if vectors is None or self.description_vectors is None:
             return None
-        if classes is None:
-            classes = self.classifier.classes_
         rows = [self.codes.index(c) for c in classes]
         described = np.linalg.norm(self.description_vectors[rows], axis=1) > 0
         similarity = np.asarray(vectors, dtype=np.float32) @ self.description_vectors[rows].T
@@ -121,23 +121,27 @@ class QuestionModel:
         if not texts:
             return np.zeros((0, len(self.codes)))
         vectors = self.embed(texts, vectors)
-        if self.classifier is None:
+        classifier = self.classifier
+        if classifier is None:
             return self._cold_start(texts, vectors)
         data = frame(texts, lemmas if lemmas is not None else self.lemmas(texts), vectors)
-        probs = self.classifier.predict_proba(data, self.prior(vectors))
-        return self._columns(probs)
+        probs = classifier.predict_proba(data, self.prior(vectors, classifier.classes_))
+        return self.columns(probs, classifier.classes_)
 
-    def _columns(self, probs: np.ndarray) -> np.ndarray:
+    def columns(self, probs: np.ndarray, classes: Iterable[str]) -> np.ndarray:
+        """Probabilities per class of ``classes`` (the classifier's) as scores, one column
+        per code of ``self.codes`` (zero for a code the classifier never saw)."""
         scores = np.zeros((len(probs), len(self.codes)))
         column = {c: i for i, c in enumerate(self.codes)}
-        for j, code in enumerate(self.classifier.classes_):
+        for j, code in enumerate(classes):
             if code in column:
                 scores[:, column[code]] = probs[:, j]
         return scores
 
     def _cold_start(self, texts: list[str], vectors: np.ndarray | None) -> np.ndarray:
-        if vectors is not None and self.description_vectors is not None:
-            return softmax(self.prior(vectors, self.codes) / COLD_TEMPERATURE_E5, axis=1)
+        similarity = self.prior(vectors, self.codes)
+        if similarity is not None:
+            return softmax(similarity / COLD_TEMPERATURE_E5, axis=1)
         return cold_start_scores(texts, [self.descriptions.get(c) or c for c in self.codes])
 
     def rank(self, scores: np.ndarray) -> np.ndarray:
@@ -225,15 +229,14 @@ def fit_question_model(
         return model
     texts, labels = list(texts), list(labels)
     groups = list(groups) if groups is not None else ["?"] * len(texts)
-    if use_e5:
-        vectors = np.asarray(vectors if vectors is not None else e5.embed_texts(texts))
+    if model.description_vectors is not None:  # e5 in use: the descriptions' vectors follow
+        passages = np.asarray(vectors if vectors is not None else e5.embed_texts(texts))
+        rows = [codes.index(c) for c in described]
+        vectors = np.vstack([passages, model.description_vectors[rows]])
     for code in described:  # the codebook's description of a code is one more example
         texts.append(descriptions[code])
         labels.append(code if mode == "single" else [code])
         groups.append(DEFINITION_GROUP)
-    if use_e5:
-        rows = [codes.index(c) for c in described]
-        vectors = np.vstack([vectors, model.description_vectors[rows]])
     data = frame(texts, model.lemmas(texts), vectors if use_e5 else None)
     classes = sorted(set(labels)) if mode == "single" else codes  # the classifier's order
     prior = model.prior(vectors, classes) if use_e5 else None

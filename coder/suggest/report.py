@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 
 def _f(value: float | None, digits: int = 2) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
@@ -63,7 +65,7 @@ def live_markdown(results: list[dict]) -> str:
     return "\n".join(out)
 
 
-def reliability_plot(results: list[dict], path) -> None:  # noqa: ANN001 - a path
+def reliability_plot(results: list[dict], path: str | os.PathLike[str]) -> None:
     """The reliability diagram of each single-choice question: mean top score against the
     share right, per bin, with the diagonal of perfect calibration."""
     import matplotlib
