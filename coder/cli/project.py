@@ -245,6 +245,9 @@ def status(db: Db = None) -> None:
 
 
 class Order(StrEnum):
+    """coder.coding.ordering.Ordering's names, spelled out here so that building the CLI
+    (and `coder --help`) loads no database library; a test keeps the two in step."""
+
     document = "document"
     uncertain = "uncertain"
 
