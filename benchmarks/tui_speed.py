@@ -70,10 +70,10 @@ def build(
     """A project of `passages` passages, `per_case` per case; passage(case, i) makes the text."""
     store = Store.create(path, load_codebook(ROOT / "codebooks" / "ak6-analys-uppfoljning.yaml"))
     cases = passages // per_case
-    with store.write() as conn:
+    with store.batch() as b:
         docs = []
         for c in range(cases):
-            case_id = store.case_in(conn, f"Kommun {c:05d}", {"grupp": f"G{c % 7}"})
+            case_id = b.case(f"Kommun {c:05d}", {"grupp": f"G{c % 7}"})
             spans, text, pos = [], [], 0
             for p in range(per_case):
                 one = passage(c, p)
@@ -83,9 +83,9 @@ def build(
             body = "\n\n".join(text)
             docs.append(NewDocument(case_id, f"kommun-{c:05d}.txt", "txt", body, str(c), spans))
             if len(docs) == 200:
-                store.add_documents_in(conn, docs)
+                b.add_documents(docs)
                 docs = []
-        store.add_documents_in(conn, docs)
+        b.add_documents(docs)
     store.close()
 
 

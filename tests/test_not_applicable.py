@@ -43,11 +43,11 @@ def demo(store):
 
 
 def add_case(store, name: str, n_passages: int) -> list[int]:
-    with store.write() as conn:
-        case_id = store.case_in(conn, name, {})
+    with store.batch() as b:
+        case_id = b.case(name, {})
         spans = [Span(i * 10, i * 10 + 5, f"p{i:03d}") for i in range(n_passages)]
         doc = NewDocument(case_id, f"{name}.txt", "txt", "x" * (10 * n_passages), name, spans)
-        return store.add_documents_in(conn, [doc])[0]
+        return b.add_documents([doc])[0]
 
 
 # -- the store -----------------------------------------------------------------------------------

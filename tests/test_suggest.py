@@ -75,9 +75,9 @@ def synth(tmp_path):
     store = Store.create(db, parse_codebook(CODEBOOK))
     codes = list(WORDS)
     plan: list[tuple[int, str, list[str]]] = []
-    with store.write() as conn:
+    with store.batch() as batch:
         for c in range(12):
-            case_id = store.case_in(conn, f"Fall {c:02d}")
+            case_id = batch.case(f"Fall {c:02d}")
             spans, pos = [], 0
             for p in range(10):
                 main = codes[(c + p) % 3]
@@ -87,9 +87,7 @@ def synth(tmp_path):
                 plan.append((c, main, [main, *extra]))
                 pos += len(text) + 2
             body = "\n\n".join(s.text for s in spans)
-            store.add_documents_in(
-                conn, [NewDocument(case_id, f"f{c}.txt", "txt", body, str(c), spans)]
-            )
+            batch.add_documents([NewDocument(case_id, f"f{c}.txt", "txt", body, str(c), spans)])
     with store.read() as conn:
         seg_ids = list(conn.execute(sa.select(t.segments.c.id).order_by(t.segments.c.id)).scalars())
     for seg, (_, main, multi) in zip(seg_ids, plan, strict=True):
@@ -425,9 +423,9 @@ def test_not_applicable_is_learnt_and_suggested_for_a_single_question(synth):
     """Passages about nothing the question asks get n/a from the coder; the model learns it
     as an outcome and suggests it for such passages, with its score and rank."""
     rng = random.Random(7)
-    with synth.write() as conn:
+    with synth.batch() as batch:
         for c in range(6):
-            case_id = store_case = synth.case_in(conn, f"Övrigt {c}")
+            case_id = batch.case(f"Övrigt {c}")
             texts = [
                 " ".join(
                     rng.sample(
@@ -451,11 +449,9 @@ def test_not_applicable_is_learnt_and_suggested_for_a_single_question(synth):
             for text in texts:
                 spans.append(Span(pos, pos + len(text), text))
                 pos += len(text) + 2
-            synth.add_documents_in(
-                conn,
-                [NewDocument(store_case, f"o{c}.txt", "txt", "\n\n".join(texts), f"o{c}", spans)],
+            batch.add_documents(
+                [NewDocument(case_id, f"o{c}.txt", "txt", "\n\n".join(texts), f"o{c}", spans)]
             )
-            del case_id
     with synth.read() as conn:
         other = list(
             conn.execute(

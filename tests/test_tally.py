@@ -27,11 +27,11 @@ def db(backend_db: str) -> str:
 
 
 def add_case(store, name: str, n_passages: int, attributes: dict | None = None) -> list[int]:
-    with store.write() as conn:
-        case_id = store.case_in(conn, name, attributes or {})
+    with store.batch() as b:
+        case_id = b.case(name, attributes or {})
         spans = [Span(i * 10, i * 10 + 5, f"p{i:03d}") for i in range(n_passages)]
         doc = NewDocument(case_id, f"{name}.txt", "txt", "x" * (10 * n_passages), name, spans)
-        return store.add_documents_in(conn, [doc])[0]
+        return b.add_documents([doc])[0]
 
 
 @pytest.fixture
@@ -66,8 +66,8 @@ def test_a_case_counts_once_however_many_passages(hand_built):
 def test_a_case_without_passages_is_not_in_the_denominator(hand_built):
     """A case an import left empty (no document, or none with passages) counts for nothing."""
     store, *_ = hand_built
-    with store.write() as conn:
-        store.case_in(conn, "Tomt län", {"landsdel": "Norrland"})
+    with store.batch() as b:
+        b.case("Tomt län", {"landsdel": "Norrland"})
     (result,) = tally(store, "insatser", by="landsdel")
     assert result.total_cases == 3
     assert rows_of(result)["analyser-utredningar"].share == pytest.approx(1.0)

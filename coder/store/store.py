@@ -13,10 +13,8 @@ import getpass
 import os
 import shutil
 import tempfile
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -204,25 +202,6 @@ class Store(ProjectActions):
         self.close()
 
     # -- deprecated: the connection-passing helpers, until their last callers move --------
-    def case_in(
-        self, conn: sa.Connection, name: str, attributes: dict[str, Any] | None = None
-    ) -> int:
-        """Deprecated: ``with store.batch() as b: b.case(name, attributes)``."""
-        _deprecated("case_in", "case")
-        return Batch(conn, write=True).case(name, attributes)
-
-    def add_documents_in(self, conn: sa.Connection, docs: list[NewDocument]) -> list[list[int]]:
-        """Deprecated: ``with store.batch() as b: b.add_documents(docs)``."""
-        _deprecated("add_documents_in", "add_documents")
-        return Batch(conn, write=True).add_documents(docs)
-
-
-def _deprecated(old: str, new: str) -> None:
-    warnings.warn(
-        f"Store.{old}(conn, ...) is deprecated; use `with store.batch() as b: b.{new}(...)`",
-        DeprecationWarning,
-        stacklevel=3,
-    )
 
 
 def _reason(exc: sa.exc.DatabaseError) -> str:
