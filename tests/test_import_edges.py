@@ -501,3 +501,28 @@ def test_a_large_import_writes_in_short_transactions(store, tmp_path, monkeypatc
     summary = importer.import_documents(store, [folder])
     assert summary.documents == 60 and len(spans) >= 2
     assert max(spans) < 1.0
+
+
+@pytest.mark.parametrize(
+    ("make_args", "words"),
+    [
+        (lambda t, d: [t, d], ["import one table at a time"]),
+        (lambda t, d: [t], ["s.csv: a table needs --text-column"]),
+        (lambda t, d: [d, "--case-column", "region"], ["--case-column is for CSV/XLSX tables"]),
+        (
+            lambda t, d: [t, "--text-column", "text", "--question", "q"],
+            ["--question and --coder go with --code-column"],
+        ),
+    ],
+    ids=["table-and-documents", "no-text-column", "table-option-alone", "question-alone"],
+)
+def test_import_options_that_do_not_go_together_are_refused_before_anything(
+    cli, db, tmp_path, make_args, words
+):
+    table = write_csv(tmp_path / "s.csv", Y2024)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "Kalmar.txt").write_text("Ett stycke om uppföljning.\n", encoding="utf-8")
+    before = snapshot(db)
+    one_line_error(cli("import", *make_args(table, docs), "--db", db), *words)
+    assert snapshot(db) == before

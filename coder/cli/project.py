@@ -119,52 +119,27 @@ def import_(
     ] = False,
 ) -> None:
     """Import documents, or table rows with optional earlier codings."""
-    from coder.corpus.importer import ImportStopped, import_documents, import_table
-    from coder.corpus.readers import TABLE_SUFFIXES
+    from coder.corpus.importer import ImportStopped, TableColumns, import_paths
 
-    tables = [p for p in paths if p.suffix.lower() in TABLE_SUFFIXES]
-    table_options = [
-        n
-        for n, v in (
-            ("--text-column", text_column),
-            ("--case-column", case_column),
-            ("--id-column", id_column),
-            ("--code-column", code_column),
-            ("--update", update),
-        )
-        if v
-    ]
-    if tables and len(paths) > 1:
-        raise CoderError("import one table at a time (documents and tables go in separate imports)")
-    if tables and not text_column:
-        raise CoderError(f"{tables[0]}: a table needs --text-column (the column with the passages)")
-    if table_options and not tables:
-        raise CoderError(f"{table_options[0]} is for CSV/XLSX tables; no table was given")
-    if (question or coder) and not code_column:
-        raise CoderError("--question and --coder go with --code-column")
+    columns = TableColumns(
+        text=text_column,
+        case=case_column,
+        id=id_column,
+        code=code_column,
+        question=question,
+        coder=coder,
+        update=update,
+    )
     try:
         with open_store(db) as store, progress("Importing") as bar:
-            if tables:
-                summary = import_table(
-                    store,
-                    tables[0],
-                    text_column=text_column,
-                    case_column=case_column,
-                    id_column=id_column,
-                    code_column=code_column,
-                    question=question,
-                    coder=coder,
-                    update=update,
-                    progress=bar,
-                )
-            else:
-                summary = import_documents(
-                    store,
-                    paths,
-                    case_from=case_from.value,
-                    segmentation=segment.value,
-                    progress=bar,
-                )
+            summary = import_paths(
+                store,
+                paths,
+                table=columns,
+                case_from=case_from.value,
+                segmentation=segment.value,
+                progress=bar,
+            )
     except ImportStopped as stopped:  # what was written before the failure is kept: say so
         done = stopped.summary
         if done.documents or done.updated or done.codings or done.skipped:

@@ -1,11 +1,16 @@
 """Importing documents and tables into a project, without ever leaving half a file.
 
-The import commands' entry points, gathered from where they live: ``documents``
-(files and folders), ``table`` (CSV/TSV/XLSX rows), ``importing`` (the summary and what
-both share). See ``coder.corpus.importing`` for the promises every import keeps.
+``import_paths`` is what ``coder import`` does: one CSV/XLSX table with its columns, or
+TXT/MD/DOCX/PDF files and folders. The work lives in ``documents`` (files and folders),
+``table`` (table rows) and ``importing`` (the summary and what both share; see it for the
+promises every import keeps).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 from coder.corpus.documents import case_name, collect_files, import_documents
 from coder.corpus.importing import (
@@ -17,8 +22,10 @@ from coder.corpus.importing import (
     ImportSummary,
     Progress,
 )
-from coder.corpus.readers import read_table
+from coder.corpus.project import ProjectStore
+from coder.corpus.readers import TABLE_SUFFIXES, read_table
 from coder.corpus.table import import_table
+from coder.errors import CoderError
 
 __all__ = [
     "BATCH_CHARS",
@@ -28,9 +35,77 @@ __all__ = [
     "ImportStopped",
     "ImportSummary",
     "Progress",
+    "TableColumns",
     "case_name",
     "collect_files",
     "import_documents",
+    "import_paths",
     "import_table",
     "read_table",
 ]
+
+
+@dataclass(frozen=True)
+class TableColumns:
+    """How to read a table: the passage text's column and the optional others, with the
+    question and coder that a code column's earlier codings belong to."""
+
+    text: str | None = None
+    case: str | None = None
+    id: str | None = None
+    code: str | None = None
+    question: str | None = None
+    coder: str | None = None
+    update: bool = False
+
+    def options_given(self) -> list[str]:
+        """The table-only options set, by their command-line names."""
+        named = (
+            ("--text-column", self.text),
+            ("--case-column", self.case),
+            ("--id-column", self.id),
+            ("--code-column", self.code),
+            ("--update", self.update),
+        )
+        return [name for name, value in named if value]
+
+
+def import_paths(
+    store: ProjectStore,
+    paths: Sequence[Path],
+    *,
+    table: TableColumns | None = None,
+    case_from: str = "auto",
+    segmentation: str = "paragraph",
+    progress: Progress | None = None,
+) -> ImportSummary:
+    """Import one table (``table`` says how to read it) or documents and folders.
+
+    Refused before anything is read: a table among other paths, a table without its text
+    column, table options without a table, a question or coder without a code column."""
+    table = table or TableColumns()
+    tables = [p for p in paths if p.suffix.lower() in TABLE_SUFFIXES]
+    if tables and len(paths) > 1:
+        raise CoderError("import one table at a time (documents and tables go in separate imports)")
+    if tables and not table.text:
+        raise CoderError(f"{tables[0]}: a table needs --text-column (the column with the passages)")
+    if table.options_given() and not tables:
+        raise CoderError(f"{table.options_given()[0]} is for CSV/XLSX tables; no table was given")
+    if (table.question or table.coder) and not table.code:
+        raise CoderError("--question and --coder go with --code-column")
+    if tables and table.text:
+        return import_table(
+            store,
+            tables[0],
+            text_column=table.text,
+            case_column=table.case,
+            id_column=table.id,
+            code_column=table.code,
+            question=table.question,
+            coder=table.coder,
+            update=table.update,
+            progress=progress,
+        )
+    return import_documents(
+        store, paths, case_from=case_from, segmentation=segmentation, progress=progress
+    )
