@@ -32,11 +32,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import sqlalchemy as sa  # noqa: E402
-from tui_speed import ROOT, build  # noqa: E402
+import sqlalchemy as sa
+from tui_speed import ROOT, build
 
-from coder.store import Store  # noqa: E402
-from coder.store import schema as t  # noqa: E402
+from coder.store import Store
+from coder.store import schema as t
 
 # the `coder` script of the Python running this benchmark
 CODER = str(Path(sys.executable).with_name("coder"))

@@ -59,9 +59,9 @@ from sklearn.model_selection import GroupKFold, GroupShuffleSplit
 from sklearn.svm import LinearSVC
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from suggester_quality import char_svc, word_lr  # noqa: E402
+from suggester_quality import char_svc, word_lr
 
-from coder.model.fields import SLUG  # noqa: E402
+from coder.model.fields import SLUG
 
 DEFAULT_DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 BASELINES = {

@@ -15,7 +15,7 @@ class CodebookError(CoderError):
     """A codebook file is malformed or inconsistent."""
 
 
-class ImportError_(CoderError):  # noqa: N801 - trailing underscore avoids the builtin
+class ImportError_(CoderError):  # the trailing underscore keeps clear of the builtin
     """An import was refused; nothing was written."""
 
 

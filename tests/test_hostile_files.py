@@ -442,7 +442,7 @@ def codings_in(db: Path) -> set[tuple[str, str, str, str]]:
         }
 
 
-def _codings_with_text(store):  # noqa: ANN001, ANN202
+def _codings_with_text(store):
     texts = {r["segment_id"]: r["text"] for r in queries.iter_segments(store)}
     for r in queries.iter_codings(store):
         yield {**r, "text": texts[r["segment_id"]]}
