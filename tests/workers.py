@@ -41,9 +41,12 @@ def import_folder(db: str, folder: str) -> None:
 def train(db: str) -> None:
     from coder.suggest.service import train as train_models
 
+    def saved(done: int, total: int) -> None:
+        print(f"saved {done}/{total}", flush=True)  # committed before it is printed
+
     with Store.open(db) as store:
         print("training", flush=True)
-        for result in train_models(store, None, folds=2):
+        for result in train_models(store, None, folds=2, progress=saved):
             print(f"trained {result.question}", flush=True)
     print("trained all", flush=True)
 
