@@ -412,3 +412,34 @@ def test_demo_project_round_trips_through_the_cli(cli, db, tmp_path):
     tally_b = cli("tally", "--format", "md", "--db", back).output
     assert tally_a == tally_b and "| Strategiskt ramverk | 6 |" in tally_a
     assert io.StringIO(tally_a).readline().startswith("## ")
+
+
+def test_two_selections_claiming_one_external_id_import_with_a_note(cli, tmp_path):
+    """A hand-edited (or foreign) project where two selections carry the same external id:
+    the store keeps each id once, so the second passage comes in without it, said in the
+    summary, instead of the import failing on the database's unique constraint."""
+    path = hand_made_qdpx(tmp_path / "o.qdpx")
+    with zipfile.ZipFile(path) as archive:
+        qde = archive.read("Project.qde").decode("utf-8")
+        text = archive.read("Sources/CCCCCCCC-0000-0000-0000-000000000001.txt")
+    tag = '<Description>[coder {"external_id": "rad-7"}]</Description>'
+    first = qde.index('name="q1"')
+    qde = qde[:first] + qde[first:].replace(">", ">" + tag, 1)
+    second = text.decode().index("Slutord")
+    qde = qde.replace(
+        "    </TextSource>",
+        f'      <PlainTextSelection guid="DDDDDDDD-0000-0000-0000-000000000003" name="again"\n'
+        f'          startPosition="{second}" endPosition="{second + 8}">{tag}'
+        "</PlainTextSelection>\n    </TextSource>",
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("Project.qde", qde.encode("utf-8"))
+        archive.writestr("Sources/CCCCCCCC-0000-0000-0000-000000000001.txt", text)
+    db = str(tmp_path / "other.db")
+    result = cli("import-project", path, "--db", db, "--language", "sv")
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    assert "external id 'rad-7' is already another selection's" in result.output
+    by_text = {s[3]: s[4] for s in read_back(db)["segments"]}
+    assert by_text["Regionen har en lärandeplan."] == "rad-7"
+    assert by_text["Slutord."] is None

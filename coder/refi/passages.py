@@ -59,6 +59,7 @@ def source_document(
     """Passages (selections, then paragraphs of what they leave uncovered), their codings
     and memos, for one text source."""
     selections: dict[tuple[int, int], Selected] = {}
+    claimed: set[str] = set()  # external ids given to a passage of this source so far
     for sel in children(source, "PlainTextSelection"):
         offsets = _offsets(sel, text, name, context)
         if offsets is None:
@@ -66,7 +67,7 @@ def source_document(
         entry = selections.setdefault(offsets, Selected())
         _, tag = split_tag(child_text(sel, "Description"))
         if tag.get("external_id"):
-            entry.external_id = str(tag["external_id"])
+            _claim(entry, str(tag["external_id"]), claimed, sel, name, context)
         _codings(sel, entry, name, context)
         for ref in children(sel, "NoteRef"):
             _note(context.notes.get(norm_guid(ref.get("targetGUID"))), entry, name, context)
@@ -83,6 +84,29 @@ def source_document(
         cursor = max(cursor, end)
     spans.sort(key=lambda pair: (pair[0].start, pair[0].end))
     return SourceDocument(name, text, case, spans)
+
+
+def _claim(
+    entry: Selected,
+    external_id: str,
+    claimed: set[str],
+    sel: ET.Element,
+    name: str,
+    context: Context,
+) -> None:
+    """Give ``entry`` its external id unless another passage of its source holds it: the
+    store keeps an id once per document, so a second selection claiming it comes without."""
+    if entry.external_id == external_id:
+        return
+    if external_id in claimed:
+        label = sel.get("name") or norm_guid(sel.get("guid"))
+        context.left_out.append(
+            f"selection '{label}' in '{name}': external id '{external_id}' is already another "
+            "selection's; imported without it"
+        )
+        return
+    claimed.add(external_id)
+    entry.external_id = external_id
 
 
 def _offsets(sel: ET.Element, text: str, name: str, context: Context) -> tuple[int, int] | None:

@@ -62,11 +62,8 @@ class ConnectedStore:
             with self.read() as conn:
                 yield Batch(conn, write=False)
             return
-        try:
-            with self.write() as conn:
-                yield Batch(conn, write=True)
-        except sa.exc.DBAPIError as exc:
-            raise WriteFailed(_cause(exc)) from exc
+        with refused_as_write_failed(), self.write() as conn:
+            yield Batch(conn, write=True)
 
     @contextmanager
     def write(self) -> Iterator[sa.Connection]:
@@ -172,6 +169,16 @@ class ConnectedStore:
                 .limit(1)
             ).one()
         return row.id, row.digest
+
+
+@contextmanager
+def refused_as_write_failed() -> Iterator[None]:
+    """A write the database refuses (full disk, a broken constraint) as ``WriteFailed``:
+    one line for the user instead of a driver's traceback."""
+    try:
+        yield
+    except sa.exc.DBAPIError as exc:
+        raise WriteFailed(_cause(exc)) from exc
 
 
 def _cause(exc: sa.exc.DBAPIError) -> str:

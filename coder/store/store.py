@@ -27,6 +27,7 @@ from coder.store import lock as project_lock
 from coder.store import schema as t
 from coder.store.actions import ProjectActions
 from coder.store.batch import Batch, NewDocument
+from coder.store.connection import refused_as_write_failed
 from coder.store.engine import copy_sqlite, describe, is_url, make_engine, read_only_medium
 from coder.store.migrations import applied_versions, migrate, pending
 
@@ -90,7 +91,7 @@ class Store(ProjectActions):
         try:
             if not is_url(db):
                 store._lock = project_lock.hold_shared(db)
-            with store.write() as conn:
+            with refused_as_write_failed(), store.write() as conn:
                 if applied_versions(conn):
                     raise StoreError(f"{describe(db)}: already holds a coder project")
                 migrate(conn)
@@ -200,8 +201,6 @@ class Store(ProjectActions):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    # -- deprecated: the connection-passing helpers, until their last callers move --------
 
 
 def _reason(exc: sa.exc.DatabaseError) -> str:
