@@ -132,24 +132,16 @@ def suggest(
 ) -> None:
     """Score every passage with the trained models and store the top suggestions, each
     with its score, rank (highest score first) and the words that raised it."""
-    from coder.store import queries
-    from coder.suggest import features
+    from coder.suggest.run import suggest_project
 
     with open_store(db) as store:
         _embed(store)
         with progress("Suggesting") as bar:
-            if queries.segment_count(store) >= features.PARALLEL_FROM:
-                codebook = store.codebook()  # start spaCy's process while scikit-learn imports
-                features.prestart(codebook.language, codebook.pipeline)
-            try:
-                from coder.suggest.service import COLD_START_ID
-                from coder.suggest.service import suggest as run_suggest
+            done = suggest_project(
+                store, question, top=top, only_uncoded=only_uncoded, progress=bar
+            )
+    from coder.suggest.suggesting import COLD_START_ID
 
-                done = run_suggest(
-                    store, question, top=top, only_uncoded=only_uncoded, progress=bar
-                )
-            finally:
-                features.stop_prestarted()
     for q, (model_id, n, cold) in done.items():
         note = ""
         if model_id == COLD_START_ID:
