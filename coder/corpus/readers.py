@@ -3,6 +3,9 @@
 A file that cannot be read raises ``Unreadable`` with a short reason; the
 importer skips it and lists the reason in its summary. Text always comes back
 with LF line ends and no byte-order mark, so character offsets are stable.
+DOCX and PDF come with their structure too (``SourceText.blocks``: headings,
+paragraphs, list items, table rows; ``coder.corpus.docx_reader``,
+``coder.corpus.pdf_reader``); Markdown and plain text are parsed when segmented.
 """
 
 from __future__ import annotations
@@ -13,12 +16,10 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from coder.corpus.structure import Block, BlockKind
 from coder.model import safe_yaml
-
-if TYPE_CHECKING:
-    from pypdf import PageObject
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 DOCUMENT_SUFFIXES = TEXT_SUFFIXES | {".docx", ".pdf"}
@@ -41,6 +42,9 @@ class SourceText:
     case: str | None = None  # from front matter, overrides --case-from
     attributes: dict[str, Any] = field(default_factory=dict)  # case attributes
     meta: dict[str, Any] = field(default_factory=dict)  # document metadata
+    # The structure a reader knows from the file (DOCX styles, PDF fonts), offsets into
+    # ``text``; None: read it from the text (Markdown, plain text).
+    blocks: list[Block] | None = None
 
 
 def decode_text(raw: bytes) -> tuple[str, str]:
@@ -147,64 +151,56 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def _read_docx(path: Path) -> SourceText:
-    import docx  # python-docx; imported here because it is slow to load
-    from docx.table import Table
+class BlockText:
+    """A document's text built block by block, joined by blank lines, with each block's offsets.
 
-    try:
-        document = docx.Document(str(path))
-    except Exception as exc:  # noqa: BLE001 - python-docx raises zipfile, KeyError, lxml errors...
-        raise Unreadable(f"not a readable DOCX file ({type(exc).__name__}: {exc})") from None
-    blocks: list[str] = []
-    for item in document.iter_inner_content():
-        if isinstance(item, Table):
-            for row in item.rows:
-                cells = [c.text.strip() for c in row.cells]
-                line = " | ".join(dict.fromkeys(c for c in cells if c))
-                if line:
-                    blocks.append(line)
-        else:
-            para = _clean(item.text).strip()
-            if para:
-                blocks.append(para)
-    text = "\n\n".join(blocks)
-    if not text.strip():
-        raise Unreadable("empty (no text in the DOCX)")
-    meta = {}
-    title = document.core_properties.title
-    if title:
-        meta["title"] = title
-    return SourceText(text, "docx", meta=meta)
+    The DOCX and PDF readers add their pieces in reading order; ``add`` with ``kind=None``
+    puts text in the document without a block (a table's header row).
+    """
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.blocks: list[Block] = []
+        self._length = 0
+
+    def add(
+        self,
+        kind: BlockKind | None,
+        source: str,
+        level: int = 0,
+        cells: tuple[str, ...] = (),
+        header: tuple[str, ...] = (),
+    ) -> None:
+        # A blank line inside a block would read as the end of it: keep single line breaks.
+        source = _BLANK_LINES.sub("\n", _CONTROL.sub("", _clean(source))).strip()
+        if not source:
+            return
+        if self.parts:
+            self._length += 2
+        start = self._length
+        self.parts.append(source)
+        self._length += len(source)
+        if kind is not None:
+            self.blocks.append(Block(kind, start, self._length, level, cells, header))
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.parts)
+
+
+_BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)*")
+
+
+def _read_docx(path: Path) -> SourceText:
+    from coder.corpus.docx_reader import read_docx
+
+    return read_docx(path)
 
 
 def _read_pdf(path: Path) -> SourceText:
-    from pypdf import PdfReader
+    from coder.corpus.pdf_reader import read_pdf
 
-    try:
-        reader = PdfReader(str(path), strict=False)
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise Unreadable("encrypted PDF (needs a password)")
-        pages = [_page_text(page) for page in reader.pages]
-    except Unreadable:
-        raise
-    except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds on damaged files
-        raise Unreadable(f"not a readable PDF ({type(exc).__name__}: {exc})") from None
-    if not pages:
-        raise Unreadable("PDF has no pages")
-    text = "\n\n".join(p for p in pages if p)
-    if not text.strip():
-        raise Unreadable("no extractable text in the PDF (a scan? run OCR first)")
-    return SourceText(text, "pdf", meta={"pages": len(pages)})
-
-
-def _page_text(page: PageObject) -> str:
-    """A page's text with blank lines where the layout has vertical gaps (paragraphs)."""
-    try:
-        raw = page.extract_text(extraction_mode="layout")
-    except Exception:  # noqa: BLE001 - layout mode fails on some odd fonts; plain mode reads them
-        raw = page.extract_text()
-    lines = [line.strip() for line in _clean(raw or "").split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return read_pdf(path)
 
 
 def read_table(path: Path) -> list[dict[str, str]]:
