@@ -1,20 +1,26 @@
 """Splitting a document's text into segments (passages) with exact character offsets.
 
-``text[span.start:span.end] == span.text`` always holds, so passages can be shown
-in context and exported to REFI-QDA with their positions.
+``segment_document`` (what ``coder import`` uses) reads the document's structure - the
+reader's blocks, or Markdown / plain text parsed here - and makes passages from it (the rules
+are in coder.corpus.passages). ``segment`` splits a text without looking at its structure
+(REFI-QDA imports). ``text[span.start:span.end] == span.text`` holds for every passage but a
+table row's, whose text is its cells with their headers.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from typing import TYPE_CHECKING
 
+from coder.corpus import passages
+from coder.corpus import sentences as sentence_rules
+from coder.corpus.markdown import markdown_blocks
+from coder.corpus.plain import plain_blocks
+from coder.corpus.sentences import sentencizer
 from coder.corpus.span import Span
+from coder.corpus.structure import Block
 from coder.errors import CoderError
 
-if TYPE_CHECKING:
-    from spacy.language import Language
+__all__ = ["SEGMENTATIONS", "document_blocks", "segment", "segment_document", "sentencizer"]
 
 SEGMENTATIONS = ("paragraph", "sentence")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
@@ -41,19 +47,6 @@ def _add_trimmed(spans: list[Span], text: str, start: int, end: int) -> None:
     spans.append(Span(s, s + len(stripped), stripped))
 
 
-@lru_cache(maxsize=8)
-def sentencizer(language: str) -> Language:
-    """A blank spaCy pipeline for ``language`` with a rule-based sentencizer (no downloads)."""
-    import spacy
-
-    try:
-        nlp = spacy.blank(language)
-    except (ImportError, KeyError, ValueError) as exc:
-        raise CoderError(f"spaCy has no language '{language}' ({exc})") from None
-    nlp.add_pipe("sentencizer")
-    return nlp
-
-
 # spaCy refuses texts over ``nlp.max_length`` (1,000,000 characters, error E088) and needs
 # memory in proportion to the text: a longer paragraph goes to it in pieces of at most this
 # many characters, cut after a sentence end or a line break where there is one.
@@ -77,13 +70,13 @@ def _pieces(start: int, text: str) -> list[tuple[int, str]]:
 
 
 def sentences(text: str, language: str) -> list[Span]:
-    """Sentences within each paragraph, found by spaCy's sentencizer for the language."""
+    """Sentences within each paragraph (spaCy's sentencizer and the Nordic exceptions)."""
     pieces = [piece for para in paragraphs(text) for piece in _pieces(para.start, para.text)]
-    nlp = sentencizer(language)
+    found = sentence_rules.split([p for _, p in pieces], language)
     spans: list[Span] = []
-    for (start, _), doc in zip(pieces, nlp.pipe(p for _, p in pieces), strict=True):
-        for sent in doc.sents:
-            _add_trimmed(spans, text, start + sent.start_char, start + sent.end_char)
+    for (start, _), bounds in zip(pieces, found, strict=True):
+        for a, b in bounds:
+            _add_trimmed(spans, text, start + a, start + b)
     return spans
 
 
@@ -93,3 +86,47 @@ def segment(text: str, how: str, language: str) -> list[Span]:
     if how == "sentence":
         return sentences(text, language)
     raise CoderError(f"unknown segmentation '{how}' (expected {' or '.join(SEGMENTATIONS)})")
+
+
+def document_blocks(text: str, blocks: list[Block] | None, fmt: str) -> list[Block]:
+    """The document's structure: the reader's blocks, or parsed from Markdown or plain text."""
+    if blocks is not None:
+        return list(blocks)
+    if fmt == "md":
+        return markdown_blocks(text)
+    return plain_blocks(text)
+
+
+def segment_document(
+    text: str, blocks: list[Block] | None, fmt: str, how: str, language: str
+) -> list[Span]:
+    """A document's passages from its structure (see coder.corpus.passages for the rules).
+
+    ``how == "sentence"``: the sentences of each passage; table rows stay whole.
+    """
+    if how not in SEGMENTATIONS:
+        raise CoderError(f"unknown segmentation '{how}' (expected {' or '.join(SEGMENTATIONS)})")
+    structure = document_blocks(text, blocks, fmt)
+    spans = passages.build(text, structure, lambda t, ranges: _split(t, ranges, language))
+    if how == "paragraph":
+        return spans
+    rows = {b.start for b in structure if b.kind == "row"}
+    found = _split(text, [(s.start, s.end) for s in spans], language)
+    result: list[Span] = []
+    for span, sents in zip(spans, found, strict=True):
+        if span.start in rows:
+            result.append(span)
+        else:
+            result.extend(Span(a, b, text[a:b], section=span.section) for a, b in sents)
+    return result
+
+
+def _split(text: str, ranges: list[tuple[int, int]], language: str) -> list[list[tuple[int, int]]]:
+    """The sentences of each range of ``text``, as offsets into ``text``."""
+    pieces = [[*_pieces(start, text[start:end])] for start, end in ranges]
+    flat = [p for group in pieces for p in group]
+    found = iter(sentence_rules.split([p for _, p in flat], language))
+    result: list[list[tuple[int, int]]] = []
+    for group in pieces:
+        result.append([(at + a, at + b) for at, _ in group for a, b in next(found)])
+    return result
