@@ -18,7 +18,7 @@ def db(backend_db: str) -> str:
     return backend_db
 
 
-SEGMENT_HEADER = "segment_id,external_id,case,document,position,text"
+SEGMENT_HEADER = "segment_id,external_id,case,document,position,text,section"
 CODING_HEADER = "segment_id,external_id,case,question,code,coder,origin,time,model,score"
 
 

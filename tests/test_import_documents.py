@@ -115,21 +115,28 @@ def test_cp1252_punctuation_is_not_mistaken_for_latin1(store, tmp_path):
 def test_docx_and_pdf_are_imported_with_their_paragraphs(store, tmp_path):
     folder = tmp_path / "reports"
     folder.mkdir()
-    make_docx(
-        folder / "Gotland.docx", ["Arbetet utgår från lärandeplanen.", "Analyser har gjorts."]
-    )
-    make_pdf(folder / "Uppsala.pdf", ["Regionen strävar efter lärande.", "Två analyser är klara."])
+    gotland = [
+        "Arbetet utgår från lärandeplanen som regionen antog tillsammans med kommunerna.",
+        "Analyser har gjorts av näringslivets behov av kompetens i hela länet under året.",
+    ]
+    uppsala = [
+        "Regionen strävar efter lärande i allt utvecklingsarbete och följer upp det varje år.",
+        "Två analyser är klara och används nu i arbetet med den regionala strategin.",
+    ]
+    make_docx(folder / "Gotland.docx", gotland)
+    make_pdf(folder / "Uppsala.pdf", uppsala)
     summary = import_documents(store, [folder])
     assert summary.documents == 2, summary.skipped
     by_case: dict[str, list[str]] = {}
     for row in segments_of(store):
         by_case.setdefault(row["case"], []).append(row["text"])
-    assert by_case["Gotland"] == [
-        "Arbetet utgår från lärandeplanen.",
-        "Analyser har gjorts.",
-        "Indikator | Värde",
+    # the table's one row (no header row): its cells, not the row's source line
+    assert by_case["Gotland"] == [*gotland, "Indikator; Värde"]
+    assert by_case["Uppsala"] == uppsala
+    assert [r.line() for r in summary.files] == [
+        "Gotland.docx: 1 case, 3 passages (1 table row)",
+        "Uppsala.pdf: 1 case, 2 passages",
     ]
-    assert by_case["Uppsala"] == ["Regionen strävar efter lärande.", "Två analyser är klara."]
 
 
 def test_corrupt_and_empty_files_are_skipped_with_reasons(store, tmp_path):

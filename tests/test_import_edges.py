@@ -309,14 +309,14 @@ def test_a_file_that_cannot_be_segmented_stops_with_one_line(cli, db, tmp_path, 
     folder.mkdir()
     for name in ("A.txt", "B.txt", "C.txt"):
         (folder / name).write_text(f"Text i {name}.", "utf-8")
-    real = document_import.segment
+    real = document_import.segment_document
 
-    def failing(text, how, language):  # noqa: ANN001, ANN202
+    def failing(text, blocks, fmt, how, language):
         if "B.txt" in text:
             raise ValueError("[E088] Text of length 1000001 exceeds maximum")
-        return real(text, how, language)
+        return real(text, blocks, fmt, how, language)
 
-    monkeypatch.setattr(document_import, "segment", failing)
+    monkeypatch.setattr(document_import, "segment_document", failing)
     result = cli("import", folder, "--db", db)
     one_line_error(result, "B.txt", "E088", "1 documents")
     assert set(documents(db)) == {"in/A.txt"}  # the file before it, whole; nothing after
@@ -480,11 +480,11 @@ def test_a_large_import_writes_in_short_transactions(store, tmp_path, monkeypatc
     spans: list[float] = []
 
     @sa.event.listens_for(store.engine, "begin")
-    def _begin(conn):  # noqa: ANN001, ANN202
+    def _begin(conn):
         if conn.get_execution_options().get("coder_write"):
             conn.info["t0"] = time.perf_counter()
 
-    def _end(conn):  # noqa: ANN001, ANN202
+    def _end(conn):
         if "t0" in conn.info:
             spans.append(time.perf_counter() - conn.info.pop("t0"))
 

@@ -612,3 +612,32 @@ async def test_calibration_note_next_to_the_bars(project):
             )
             await pilot.press("j", "k")
             assert "uncalibrated (0 codings)" in text_of(app, CodePanel)
+
+
+async def test_the_section_is_shown_above_the_passage_on_one_line(db, tmp_path):
+    long = "Hur bedrivs arbetet med analys, uppföljning och utvärdering i regionen i dag"
+    (tmp_path / "Kalmar.md").write_text(
+        f"Inledande stycke utan rubrik.\n\n# {long}\n\n## Utveckling framöver\n\n"
+        "Vi vill utveckla samarbetet med grannregionerna.\n",
+        "utf-8",
+    )
+    with Store.open(db) as store:
+        import_documents(store, [tmp_path / "Kalmar.md"])
+        app = make_app(store, "anna")
+        async with app.run_test(size=(240, 30)) as pilot:
+            lines = text_of(app, PassageView).splitlines()
+            assert lines[1] == "" and lines[2] == "Inledande stycke utan rubrik."  # no section
+            await pilot.press("j")
+            view = app.screen.query_one(PassageView)
+            lines = str(view.render()).splitlines()
+            assert lines[1] == f"{long} > Utveckling framöver"
+            assert lines[2] == ""
+            assert "Vi vill utveckla samarbetet med grannregionerna." in lines
+            await pilot.resize_terminal(80, 30)
+            await pilot.pause()
+            line = str(view.render()).splitlines()[1]
+            assert line.endswith("…") and len(line) <= view.content_size.width
+            assert line.startswith("Hur bedrivs arbetet med")
+            rendered = view.render()
+            dim = [s for s in rendered.spans if "dim" in str(s.style)]
+            assert any(str(rendered)[s.start : s.end].rstrip("\n") == line for s in dim)

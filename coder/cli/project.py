@@ -57,12 +57,6 @@ def init(
     say("Next: coder import PATH...")
 
 
-class CaseFrom(StrEnum):
-    auto = "auto"
-    folder = "folder"
-    filename = "filename"
-
-
 class Segmentation(StrEnum):
     paragraph = "paragraph"
     sentence = "sentence"
@@ -78,12 +72,15 @@ def import_(
     ],
     db: Db = None,
     case_from: Annotated[
-        CaseFrom,
+        str,
         typer.Option(
+            metavar="auto|folder|filename|heading|heading:N",
             help="Case of each document: its folder, its file name, or auto "
-            "(folder for files in sub-folders, else file name). Front matter 'case:' wins."
+            "(folder for files in sub-folders, else file name); front matter 'case:' wins. "
+            "heading: each top-level heading (heading:N: level N) starts a case of that name, "
+            "its section a document of its own; text before the first one is skipped.",
         ),
-    ] = CaseFrom.auto,
+    ] = "auto",
     segment: Annotated[
         Segmentation, typer.Option("--segment", help="Passage size.")
     ] = Segmentation.paragraph,
@@ -117,9 +114,26 @@ def import_(
             "gives that passage its new text (its codings stay) instead of adding a passage.",
         ),
     ] = False,
+    attribute: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="KEY=VALUE",
+            help="An attribute of every imported document, e.g. år=2019 (repeatable); "
+            "tally --by KEY counts by it.",
+        ),
+    ] = None,
+    attribute_column: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="COLUMN",
+            help="Table: a column whose value becomes an attribute of the row's case (repeatable).",
+        ),
+    ] = None,
 ) -> None:
     """Import documents, or table rows with optional earlier codings."""
-    from coder.corpus.importer import ImportStopped, TableColumns, import_paths
+    from coder.corpus.importer import ImportStopped, TableColumns, import_paths, parse_attributes
+
+    attributes = parse_attributes(attribute or [])
 
     columns = TableColumns(
         text=text_column,
@@ -129,6 +143,7 @@ def import_(
         question=question,
         coder=coder,
         update=update,
+        attributes=tuple(attribute_column or ()),
     )
     try:
         with open_store(db) as store, progress("Importing") as bar:
@@ -136,20 +151,24 @@ def import_(
                 store,
                 paths,
                 table=columns,
-                case_from=case_from.value,
+                case_from=case_from,
                 segmentation=segment.value,
                 progress=bar,
+                attributes=attributes,
             )
     except ImportStopped as stopped:  # what was written before the failure is kept: say so
         done = stopped.summary
         if done.documents or done.updated or done.codings or done.skipped:
-            _print_summary(done)
+            _print_summary(done, per_file=False)  # stderr: the one line saying why
         raise
     _print_summary(summary)
 
 
-def _print_summary(summary: ImportSummary) -> None:
-    """What an import did, on stdout: it is the command's result."""
+def _print_summary(summary: ImportSummary, *, per_file: bool = True) -> None:
+    """What an import did: one line per file on stderr, then the totals and what was left
+    out on stdout (the command's result)."""
+    for report in summary.files if per_file else ():
+        say(f"  {report.line()}")
     parts = [f"Imported {summary.documents} documents ({summary.segments} segments)"]
     if summary.new_cases:
         parts.append(f"{summary.new_cases} new cases")
@@ -178,6 +197,8 @@ def _print_summary(summary: ImportSummary) -> None:
     if summary.empty_rows:
         parts.append(f"{summary.empty_rows} rows without text left out")
     typer.echo(", ".join(parts) + ".")
+    for note in summary.notes:
+        typer.echo(f"Note: {note}")
     if summary.skipped:
         typer.echo(f"Skipped {len(summary.skipped)} file(s):")
         for file, reason in summary.skipped:

@@ -1,4 +1,5 @@
-"""What the coding screen shows of one passage: text, context, codes, memo, suggestions."""
+"""What the coding screen shows of one passage: text, context (its neighbours and the
+heading path above it), codes, memo, suggestions."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ class Passage:
     suggestions: list[Suggestion] = field(default_factory=list)
     index: int = 0  # position in the current view
     view_size: int = 0
+    section: str | None = None  # the heading path above it ("Syfte > Utveckling framöver")
 
 
 def read_passage(
@@ -64,6 +66,8 @@ def read_passage(
         neighbour = rows[other]
         return neighbour.text if neighbour.document == row.document else None
 
+    with store.batch(write=False) as b:
+        section = b.sections([segment_id]).get(segment_id)
     codes = queries.codes_on(store, segment_id, question_id)
     mine = codes.pop(coder, set())
     return Passage(
@@ -88,4 +92,5 @@ def read_passage(
         ),
         index=index,
         view_size=view_size,
+        section=section,
     )

@@ -8,19 +8,23 @@ promises every import keeps).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from coder.corpus.documents import case_name, collect_files, import_documents
+from coder.corpus.documents import import_documents
 from coder.corpus.importing import (
     BATCH_CHARS,
     BATCH_ROWS,
     BATCH_SECONDS,
     CASE_FROM,
+    FileReport,
     ImportStopped,
     ImportSummary,
     Progress,
+    case_name,
+    collect_files,
+    parse_attributes,
 )
 from coder.corpus.project import ProjectStore
 from coder.corpus.readers import TABLE_SUFFIXES, read_table
@@ -32,6 +36,7 @@ __all__ = [
     "BATCH_ROWS",
     "BATCH_SECONDS",
     "CASE_FROM",
+    "FileReport",
     "ImportStopped",
     "ImportSummary",
     "Progress",
@@ -41,6 +46,7 @@ __all__ = [
     "import_documents",
     "import_paths",
     "import_table",
+    "parse_attributes",
     "read_table",
 ]
 
@@ -48,7 +54,8 @@ __all__ = [
 @dataclass(frozen=True)
 class TableColumns:
     """How to read a table: the passage text's column and the optional others, with the
-    question and coder that a code column's earlier codings belong to."""
+    question and coder that a code column's earlier codings belong to, and the columns
+    whose values become attributes of each row's case."""
 
     text: str | None = None
     case: str | None = None
@@ -57,6 +64,7 @@ class TableColumns:
     question: str | None = None
     coder: str | None = None
     update: bool = False
+    attributes: tuple[str, ...] = ()
 
     def options_given(self) -> list[str]:
         """The table-only options set, by their command-line names."""
@@ -66,6 +74,7 @@ class TableColumns:
             ("--id-column", self.id),
             ("--code-column", self.code),
             ("--update", self.update),
+            ("--attribute-column", self.attributes),
         )
         return [name for name, value in named if value]
 
@@ -78,8 +87,10 @@ def import_paths(
     case_from: str = "auto",
     segmentation: str = "paragraph",
     progress: Progress | None = None,
+    attributes: Mapping[str, str] | None = None,
 ) -> ImportSummary:
-    """Import one table (``table`` says how to read it) or documents and folders.
+    """Import one table (``table`` says how to read it) or documents and folders;
+    ``attributes`` (``år=2019``) go on every new document (``meta["attributes"]``).
 
     Refused before anything is read: a table among other paths, a table without its text
     column, table options without a table, a question or coder without a code column."""
@@ -105,7 +116,14 @@ def import_paths(
             coder=table.coder,
             update=table.update,
             progress=progress,
+            attribute_columns=table.attributes,
+            attributes=attributes,
         )
     return import_documents(
-        store, paths, case_from=case_from, segmentation=segmentation, progress=progress
+        store,
+        paths,
+        case_from=case_from,
+        segmentation=segmentation,
+        progress=progress,
+        attributes=attributes,
     )

@@ -14,20 +14,79 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from coder.errors import ImportError_
+from coder.corpus.readers import DOCUMENT_SUFFIXES, NOTE_NAMES, TABLE_SUFFIXES
+from coder.errors import CoderError, ImportError_
 
-CASE_FROM = ("auto", "folder", "filename")
+CASE_FROM = ("auto", "folder", "filename", "heading")  # and heading:N
 Progress = Callable[[int, int], None]  # (done, total)
 
 # Bounds on one write transaction: it ends after the file or row that passes either.
 BATCH_SECONDS = 0.25  # documents: time spent writing in one transaction
 BATCH_ROWS = 1000  # tables: rows per transaction (0.1-0.3 s here)
 BATCH_CHARS = 4_000_000  # tables: characters of text per transaction
+
+
+def heading_level(case_from: str) -> int | None:
+    """The heading level a ``--case-from`` splits documents at (``heading`` is 1,
+    ``heading:N`` is N), None for the other ways; an unknown one is refused."""
+    name, colon, level = case_from.partition(":")
+    if name == "heading" and not colon:
+        return 1
+    if name == "heading" and level.isdigit() and 1 <= int(level) <= 9:
+        return int(level)
+    if case_from in CASE_FROM:
+        return None
+    raise ImportError_(
+        f"unknown --case-from '{case_from}' (expected auto, folder, filename, heading or heading:N)"
+    )
+
+
+def parse_attributes(given: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """``KEY=VALUE`` strings (``--attribute år=2019``) as a dict; a malformed one is refused."""
+    found: dict[str, str] = {}
+    for item in given:
+        key, eq, value = item.partition("=")
+        if not eq or not key.strip() or not value.strip():
+            raise CoderError(f"--attribute '{item}': expected KEY=VALUE (e.g. år=2019)")
+        found[key.strip()] = value.strip()
+    return found
+
+
+@dataclass
+class FileReport:
+    """What an import did with one file: for the line ``coder import`` prints per file."""
+
+    file: str
+    cases: set[str] = field(default_factory=set)
+    documents: int = 0
+    passages: int = 0
+    table_rows: int = 0  # of the passages: rows of tables
+    unchanged: int = 0  # documents (parts) imported before, left as they were
+    skipped: list[str] = field(default_factory=list)  # parts left out, and why
+
+    def line(self) -> str:
+        def count(n: int, word: str) -> str:
+            return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+        said = []
+        if self.documents or not self.unchanged:
+            rows = f" ({count(self.table_rows, 'table row')})" if self.table_rows else ""
+            said.append(
+                f"{count(len(self.cases), 'case')}, {count(self.passages, 'passage')}{rows}"
+            )
+        if self.unchanged:
+            said.append(
+                "already imported and unchanged"
+                if self.unchanged == 1 and not self.documents
+                else f"{count(self.unchanged, 'part')} already imported and unchanged"
+            )
+        said += self.skipped
+        return f"{self.file}: " + "; ".join(said)
 
 
 @dataclass
@@ -44,6 +103,8 @@ class ImportSummary:
     ids_in_name_only: int = 0  # ids another file's passage holds already as external id
     empty_rows: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    notes: list[str] = field(default_factory=list)  # parts of files left out, and why
+    files: list[FileReport] = field(default_factory=list)  # per document file
 
     def add(self, part: ImportSummary) -> None:
         """Count ``part`` (one transaction's work) in."""
@@ -51,6 +112,8 @@ class ImportSummary:
             if isinstance(value, int):
                 setattr(self, name, getattr(self, name) + value)
         self.skipped.extend(part.skipped)
+        self.notes.extend(part.notes)
+        self.files.extend(part.files)
 
 
 class ImportStopped(ImportError_):
@@ -99,3 +162,51 @@ def same_file(meta: dict[str, Any], path: Path) -> bool | None:
     except OSError:
         return None
     return None  # given relative to another folder, or moved since
+
+
+def collect_files(paths: Iterable[str | Path], summary: ImportSummary) -> list[Candidate]:
+    """The document files under ``paths`` (folders recursively), in a stable order."""
+    found: list[Candidate] = []
+    seen: set[Path] = set()
+
+    def add(cand: Candidate) -> None:
+        if cand.abs not in seen:  # the same file given twice (a folder and a file in it)
+            seen.add(cand.abs)
+            found.append(cand)
+
+    for given in paths:
+        path = Path(given)
+        if not path.exists():
+            raise ImportError_(f"{path}: no such file or folder")
+        if path.is_dir():
+            root = path.resolve()
+            for file in sorted(path.rglob("*")):
+                rel = file.relative_to(path)
+                if not file.is_file() or any(p.startswith(".") for p in rel.parts):
+                    continue
+                name = (Path(root.name) / rel).as_posix()
+                if NOTE_NAMES.match(file.name):
+                    summary.skipped.append((str(file), "a note about the folder, not a document"))
+                elif file.suffix.lower() in TABLE_SUFFIXES:
+                    summary.skipped.append(
+                        (str(file), "a table: import it on its own with --text-column")
+                    )
+                elif file.suffix.lower() not in DOCUMENT_SUFFIXES:
+                    summary.skipped.append((str(file), f"unsupported file type '{file.suffix}'"))
+                else:
+                    add(Candidate(file, name, path, root / rel))
+        elif path.suffix.lower() in DOCUMENT_SUFFIXES:
+            add(Candidate(path, path.name, None, Path(os.path.abspath(path))))
+        else:
+            summary.skipped.append((str(path), f"unsupported file type '{path.suffix}'"))
+    return found
+
+
+def case_name(candidate: Candidate, case_from: str) -> str:
+    path = candidate.path
+    in_subfolder = candidate.root is not None and path.parent.resolve() != candidate.root.resolve()
+    if case_from == "folder" or (case_from == "auto" and in_subfolder):
+        return path.resolve().parent.name
+    if case_from in ("filename", "auto"):
+        return path.stem
+    raise ImportError_(f"unknown --case-from '{case_from}' (expected {', '.join(CASE_FROM)})")

@@ -169,7 +169,7 @@ class Batch:
         )  # fmt: skip
         rows = [
             dict(document_id=doc_id, position=i, start_char=s.start, end_char=s.end,
-                 text=s.text, external_id=s.external_id)
+                 text=s.text, external_id=s.external_id, section=s.section)
             for doc_id, d in zip(doc_ids, docs, strict=True)
             for i, s in enumerate(d.spans)
         ]  # fmt: skip
@@ -184,6 +184,15 @@ class Batch:
         found: dict[int, int] = {}
         for chunk in chunks(document_ids):
             query = sa.select(s.document_id, s.id).where(s.document_id.in_(chunk), s.position == 0)
+            found.update((key, value) for key, value in self._conn.execute(query))
+        return found
+
+    def sections(self, segment_ids: list[int]) -> dict[int, str]:
+        """segment id -> its section (heading path), for those of ``segment_ids`` that have one."""
+        s = t.segments.c
+        found: dict[int, str] = {}
+        for chunk in chunks(segment_ids):
+            query = sa.select(s.id, s.section).where(s.id.in_(chunk), s.section.is_not(None))
             found.update((key, value) for key, value in self._conn.execute(query))
         return found
 

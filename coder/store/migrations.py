@@ -144,6 +144,13 @@ def _external_ids_per_document(conn: sa.Connection) -> None:
         conn.exec_driver_sql(f"DROP INDEX tmp_m7_{table}")
 
 
+def _sections(conn: sa.Connection) -> None:
+    """The heading path above each passage; passages imported before have none (NULL)."""
+    columns = {c["name"] for c in sa.inspect(conn).get_columns("segments")}
+    if "section" not in columns:  # created by step 1 or rebuilt by step 7 in the new form
+        conn.exec_driver_sql("ALTER TABLE segments ADD COLUMN section TEXT")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -169,6 +176,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "global ids on actions and memos, and a project uuid", _global_ids),
     Migration(6, "evidence on suggestions, stored passage embeddings", _evidence_and_embeddings),
     Migration(7, "external ids unique per document, not per project", _external_ids_per_document),
+    Migration(8, "the heading path (section) of each passage", _sections),
 )
 
 LATEST = MIGRATIONS[-1].version

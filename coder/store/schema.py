@@ -90,6 +90,9 @@ segments = sa.Table(
     # the id a table row had in its file: unique within its document, not across the project
     # (two years' files may both have a row "1"; migration 7)
     sa.Column("external_id", sa.String(500)),
+    # the heading path above the passage ("Syfte > Utveckling framöver"); NULL where there
+    # is none, and for passages imported before sections were kept (migration 8)
+    sa.Column("section", sa.Text, nullable=True),
     sa.UniqueConstraint("document_id", "position", name="uq_segment_position"),
     sa.UniqueConstraint("document_id", "external_id", name="uq_segment_external_id"),
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -87,11 +88,19 @@ class CaseList(OptionList):
 
 
 class PassageView(Static):
-    """The current passage, with the previous and next passages of the document dimmed."""
+    """The current passage, with the previous and next passages of the document dimmed and
+    the heading path above it (its section) on one dim line under the title."""
+
+    _shown: tuple[Passage | None, str | None, dict[str, str] | None] = (None, None, None)
+
+    def on_resize(self) -> None:
+        if self._shown[0] is not None:  # the section line is cut to the width
+            self.show(*self._shown)
 
     def show(
         self, passage: Passage | None, term: str | None, labels: dict[str, str] | None = None
     ) -> None:
+        self._shown = (passage, term, labels)
         if passage is None:
             self.update(
                 Text("No passage matches the filter. Press f to change it.", style="italic")
@@ -100,7 +109,10 @@ class PassageView(Static):
         out = Text()
         out.append(f"{passage.case}", style="bold")
         out.append(f"  ·  {passage.document}  ·  passage {passage.position + 1}", style="dim")
-        out.append(f"  ·  {passage.index + 1}/{passage.view_size}\n\n", style="dim")
+        out.append(f"  ·  {passage.index + 1}/{passage.view_size}\n", style="dim")
+        if passage.section:
+            out.append(_one_line(passage.section, self.content_size.width) + "\n", style="dim")
+        out.append("\n")
         if _adjudicable(passage):  # above the text, so it shows on a small screen
             out.append_text(coders_side_by_side(passage, labels or {}))
             out.append("\n")
@@ -143,6 +155,17 @@ def coders_side_by_side(passage: Passage, labels: dict[str, str]) -> Text:
     if len(answers) > 1:
         out.append("a: record the agreed code as consensus\n", style="dim")
     return out
+
+
+def _one_line(text: str, width: int) -> str:
+    """``text`` on one line of ``width`` cells, cut with … (whole before the first layout)."""
+    line = " ".join(text.split())
+    if width <= 0 or cell_len(line) <= width:
+        return line
+    line = line[:width]
+    while line and cell_len(line) > width - 1:
+        line = line[:-1]
+    return line.rstrip() + "…"
 
 
 def _clip(text: str, limit: int = 160) -> str:
