@@ -1,12 +1,12 @@
 """A table's rows as passages to import: columns checked, codes read, ids checked.
 
 Everything here refuses before anything is written: a missing column, an unknown code,
-or one id on rows with different texts.
+one id on rows with different texts, or one case with two values of an attribute.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from coder.corpus.importing import ImportSummary
@@ -21,6 +21,7 @@ class Row:
     case: str
     external_id: str | None
     codes: list[str]
+    attributes: dict[str, str] = field(default_factory=dict)  # of its case, non-empty
 
 
 @dataclass
@@ -29,6 +30,7 @@ class Columns:
     case: str | None
     id: str | None
     code: str | None
+    attributes: tuple[str, ...] = ()
 
     def check(self, path: Path, columns: list[str]) -> None:
         for option, column in (
@@ -36,6 +38,7 @@ class Columns:
             ("--case-column", self.case),
             ("--id-column", self.id),
             ("--code-column", self.code),
+            *(("--attribute-column", a) for a in self.attributes),
         ):
             if column and column not in columns:
                 raise ImportError_(
@@ -76,7 +79,9 @@ def table_rows(
             summary.empty_rows += 1
             continue
         case = (rec.get(columns.case) or "").strip() if columns.case else ""
-        row = Row(i, text, case or path.stem, ext or None, codes)
+        attributes = {a: str(rec.get(a) or "").strip() for a in columns.attributes}
+        attributes = {k: v for k, v in attributes.items() if v}
+        row = Row(i, text, case or path.stem, ext or None, codes, attributes)
         if row.external_id:
             first = first_of.setdefault(row.external_id, row)
             if first.text != row.text:
@@ -86,6 +91,22 @@ def table_rows(
                 )
         rows.append(row)
     return rows
+
+
+def case_attributes(rows: list[Row], path: Path) -> dict[str, dict[str, str]]:
+    """case -> the attributes its rows give it; two rows of a case with different values of
+    one attribute refuse the import."""
+    found: dict[str, dict[str, tuple[str, int]]] = {}
+    for row in rows:
+        have = found.setdefault(row.case, {})
+        for key, value in row.attributes.items():
+            first = have.setdefault(key, (value, row.line))
+            if first[0] != value:
+                raise ImportError_(
+                    f"{path} rows {first[1]} and {row.line}: case '{row.case}' has two values "
+                    f"of attribute '{key}' ('{first[0]}', '{value}'); nothing was imported"
+                )
+    return {case: {k: v for k, (v, _) in attrs.items()} for case, attrs in found.items() if attrs}
 
 
 def parse_codes(cell: str, question: Question, path: Path, line: int) -> list[str]:

@@ -9,18 +9,26 @@ thousand at a time, each transaction planned in full (``RowsPlan``) before it is
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from coder.corpus import importing
-from coder.corpus.changes import AddDocument, Change, CodePassages, Passage, ReplacePassageText
+from coder.corpus.changes import (
+    AddCase,
+    AddDocument,
+    Change,
+    CodePassages,
+    Passage,
+    ReplacePassageText,
+)
 from coder.corpus.importing import Candidate, ImportStopped, ImportSummary, Progress, same_file, sha
 from coder.corpus.project import ProjectStore, StoredDocument
 from coder.corpus.readers import Unreadable, read_table
-from coder.corpus.rows import Columns, Row, check_options, table_rows
+from coder.corpus.rows import Columns, Row, case_attributes, check_options, table_rows
 from coder.corpus.span import Span
-from coder.errors import StoreError
+from coder.errors import ImportError_, StoreError
 from coder.model.codebook import Question
 
 
@@ -36,6 +44,8 @@ def import_table(
     coder: str | None = None,
     update: bool = False,
     progress: Progress | None = None,
+    attribute_columns: Sequence[str] = (),
+    attributes: Mapping[str, str] | None = None,
 ) -> ImportSummary:
     """Import one passage per row of a CSV/XLSX file, optionally with earlier codings.
 
@@ -45,13 +55,18 @@ def import_table(
     another text becomes a new passage, or with ``update`` gives that passage its new text
     (its codings stay). Codes may be given by id or label, several separated by ``;`` in a
     ``multi`` question; ``n/a`` (any case) marks the passage not applicable to the
-    question. An unknown code, or one id on rows with different texts, refuses the whole
-    import before anything is written.
+    question. Each of ``attribute_columns`` gives the row's case an attribute (merged into
+    its attributes); ``attributes`` go on every row's document (``meta["attributes"]``, the
+    year of the file, say). An unknown code or column, one id on rows with different texts,
+    or one case with two values of an attribute refuses the whole import before anything
+    is written.
     """
     path = Path(path)
     summary = ImportSummary()
-    columns = Columns(text_column, case_column, id_column, code_column)
+    columns = Columns(text_column, case_column, id_column, code_column, tuple(attribute_columns))
     check_options(path, columns, question, update)
+    if attributes and any(not str(key).strip() for key in attributes):
+        raise ImportError_(f"{path}: an attribute needs a name (KEY=VALUE)")
     q = store.codebook().question(question) if question else None
     try:
         records = read_table(path)
@@ -65,6 +80,8 @@ def import_table(
     rows = table_rows(records, columns, q, path, summary)
     prefix, existing = _table_scope(store, path)
     table = _Table(path, q, coder, existing, _resolve_rows(rows, prefix, existing, update))
+    table.case_attributes = case_attributes(rows, path)
+    table.attributes = {str(k).strip(): str(v) for k, v in (attributes or {}).items()}
     table.read(store, rows)
     _write_rows(store, table, rows, summary, progress)
     return summary
@@ -147,6 +164,9 @@ class _Table:
     scoped: bool = False  # two documents' passages may have the same external id
     segment_of: dict[str, int] = field(default_factory=dict)  # document name -> its passage
     taken_ids: set[str] = field(default_factory=set)  # external ids in use (unscoped ids)
+    case_attributes: dict[str, dict[str, str]] = field(default_factory=dict)  # from columns
+    cases_given: set[str] = field(default_factory=set)  # cases given them so far
+    attributes: dict[str, str] = field(default_factory=dict)  # of every row's document
 
     def read(self, store: ProjectStore, rows: list[Row]) -> None:
         self.abs_path = str(Path(os.path.abspath(self.path)))
@@ -161,7 +181,10 @@ class _Table:
                 self.segment_of[doc.name] = first_seg[doc.id]
 
     def meta(self, row: Row) -> dict[str, Any]:
-        return {"source": str(self.path), "path": self.abs_path, "row": row.line}
+        meta: dict[str, Any] = {"source": str(self.path), "path": self.abs_path, "row": row.line}
+        if self.attributes:
+            meta["attributes"] = dict(self.attributes)
+        return meta
 
 
 def _write_rows(
@@ -219,6 +242,10 @@ class RowsPlan:
 
 def _plan_rows(table: _Table, batch: list[Row]) -> RowsPlan:
     plan = RowsPlan()
+    for case in dict.fromkeys(r.case for r in batch):  # with the first of its rows
+        if case in table.case_attributes and case not in table.cases_given:
+            plan.changes.append(AddCase(case, table.case_attributes[case]))
+            table.cases_given.add(case)
     new_rows = [r for r in batch if table.targets[id(r)].new]
     for r in new_rows:
         plan.changes.append(_new_passage(table, r, plan))

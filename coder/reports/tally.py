@@ -7,11 +7,13 @@ a score, and are then marked in every output: for a ``single`` question only a
 passage's top suggestion, for a ``multi`` question every code at or above the score.
 The answer ``n/a`` (not applicable) is never counted, whether a human gave it or it is a
 passage's top suggestion; how many passages were so judged is told in a footnote.
+With ``by``, a passage's group is its document's attribute (the year of a report), else
+its case's; a case counts once in each group it has passages in.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -107,11 +109,7 @@ def tally(
             raise CoderError(
                 f"unknown coder '{unknown[0]}' (coders: {', '.join(sorted(known)) or 'none yet'})"
             )
-    if by is not None and not any(by in attrs for attrs in attributes.values()):
-        names = sorted({k for attrs in attributes.values() for k in attrs})
-        raise CoderError(
-            f"no case has the attribute '{by}' (attributes: {', '.join(names) or 'none'})"
-        )
+    groups = _groups(store, attributes, by) if by is not None else None
     with_passages = queries.cases_with_passages(store)
     return [
         _tally_question(
@@ -125,7 +123,7 @@ def tally(
             examples,
             include_suggestions,
             sort,
-            by,
+            groups,
         )
         for q in selected
     ]
@@ -165,7 +163,7 @@ def _tally_question(
     n_examples: int,
     min_score: float | None,
     sort: str,
-    by: str | None,
+    groups: _Groups | None,
 ) -> Tally:
     rows = queries.coded_rows(store, question.id, coders)
     counted = _human_codes(rows, consensus)
@@ -192,10 +190,13 @@ def _tally_question(
     total_cases = len(counted_cases)
     by_values: list[str] = []
     by_totals: dict[str, int] = {}
-    if by is not None:
-        values = [_attr(attributes[name], by) for name in counted_cases]
-        by_values = sorted(set(values), key=lambda v: (v == MISSING, key(v)))
-        by_totals = {v: values.count(v) for v in by_values}
+    if groups is not None:
+        # a case counts once in each group it has passages in (its 2018 and its 2019)
+        totals = Counter(v for name in counted_cases for v in groups.per_case.get(name, ()))
+        by_values = sorted(totals, key=lambda v: (v == MISSING, key(v)))
+        by_totals = {v: totals[v] for v in by_values}
+        in_groups = _groups_per_code(counted, groups)
+        in_groups_suggested = _groups_per_code(suggested, groups)
 
     table: list[TallyRow] = []
     for code in question.codes:
@@ -214,10 +215,11 @@ def _tally_question(
             suggested_cases=sum(1 for c in per_case if c not in human),
             example_suggested=[c not in human for c in shown],
         )
-        if by is not None:
+        if groups is not None:
             row.by = {v: 0 for v in by_values}
-            for case in per_case:
-                row.by[_attr(attributes.get(case, {}), by)] += 1
+            pairs = in_groups.get(code.id, set()) | in_groups_suggested.get(code.id, set())
+            for _case, value in pairs:
+                row.by[value] = row.by.get(value, 0) + 1
         table.append(row)
     if sort == "count":
         table.sort(key=lambda r: -r.cases)  # stable: ties keep codebook order
@@ -226,7 +228,7 @@ def _tally_question(
         language=codebook.language,
         total_cases=total_cases,
         rows=table,
-        by=by,
+        by=groups.attribute if groups is not None else None,
         by_values=by_values,
         by_totals=by_totals,
         min_score=min_score,
@@ -235,6 +237,55 @@ def _tally_question(
         not_applicable=not_applicable + not_applicable_suggested,
         not_applicable_suggested=not_applicable_suggested,
     )
+
+
+@dataclass
+class _Groups:
+    """``--by``: the attribute's value for each passage, its document's over its case's."""
+
+    attribute: str
+    case_values: dict[str, str]  # case -> its own value (MISSING when it has none)
+    passage_values: dict[int, str]  # segment -> its document's value, where it has one
+    per_case: dict[str, set[str]]  # case -> the groups it has passages in
+
+    def of(self, case: str, segment: int) -> str:
+        return self.passage_values.get(segment) or self.case_values.get(case, MISSING)
+
+
+def _groups(store: Store, attributes: dict[str, dict], by: str) -> _Groups:
+    """Each passage's group for ``--by`` (an attribute nobody has is refused)."""
+    documents = queries.document_attributes(store)
+    if not any(by in attrs for attrs in attributes.values()) and not any(
+        by in d.attributes for d in documents
+    ):
+        names = sorted(
+            {k for attrs in attributes.values() for k in attrs}
+            | {k for d in documents for k in d.attributes}
+        )
+        raise CoderError(
+            f"no case has the attribute '{by}' (attributes: {', '.join(names) or 'none'})"
+        )
+    case_values = {name: _attr(attrs, by) for name, attrs in attributes.items()}
+    own = {d.id: d.attributes[by] for d in documents if by in d.attributes}
+    segments = queries.segment_documents(store, list(own))
+    passage_values = {seg: own[doc] for seg, doc in segments.items()}
+    per_case: dict[str, set[str]] = defaultdict(set)
+    for d in documents:
+        if d.has_passages:
+            per_case[d.case].add(own.get(d.id) or case_values.get(d.case, MISSING))
+    return _Groups(by, case_values, passage_values, dict(per_case))
+
+
+def _groups_per_code(
+    codes: dict[tuple[str, int], set[str]], groups: _Groups
+) -> dict[str, set[tuple[str, str]]]:
+    """code -> the (case, value) pairs with a passage carrying the code."""
+    found: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for (case, seg), segment_codes in codes.items():
+        value = groups.of(case, seg)
+        for code in segment_codes:
+            found[code].add((case, value))
+    return found
 
 
 def _passages_per_case(codes: dict[tuple[str, int], set[str]]) -> dict[str, dict[str, int]]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from coder.store import schema as t
+from coder.store.cases import document_attributes as own_attributes
 from coder.store.schema import in_context
 from coder.store.store import Store
 from coder.store.suggestion_rows import (
@@ -30,6 +31,7 @@ __all__ = [
     "QuestionStatus",
     "SEGMENT_COLUMNS",
     "SUGGESTION_COLUMNS",
+    "DocumentAttributes",
     "Status",
     "accepted_suggestion_events",
     "case_attributes",
@@ -37,6 +39,7 @@ __all__ = [
     "coded_rows",
     "coded_segment_ids",
     "coder_names",
+    "document_attributes",
     "codes_on",
     "iter_codings",
     "iter_segments",
@@ -45,6 +48,7 @@ __all__ = [
     "last_event_question",
     "latest_memo",
     "passages",
+    "segment_documents",
     "search_segment_ids",
     "segment_count",
     "segment_order",
@@ -193,6 +197,42 @@ def case_attributes(store: Store) -> dict[str, dict]:
             row.name: dict(row.attributes or {})
             for row in conn.execute(sa.select(t.cases.c.name, t.cases.c.attributes))
         }
+
+
+@dataclass(frozen=True)
+class DocumentAttributes:
+    id: int
+    case: str
+    attributes: dict[str, str]  # the document's own (``meta["attributes"]``), not its case's
+    has_passages: bool
+
+
+def document_attributes(store: Store) -> list[DocumentAttributes]:
+    """Every document with its case, its own attributes and whether it has passages."""
+    d, c = t.documents.c, t.cases.c
+    query = sa.select(
+        d.id, c.name, d.meta, sa.exists().where(t.segments.c.document_id == d.id)
+    ).select_from(t.documents.join(t.cases, c.id == d.case_id))
+    with store.read() as conn:
+        return [
+            DocumentAttributes(id_, case, own_attributes(meta), bool(has))
+            for id_, case, meta, has in conn.execute(query)
+        ]
+
+
+def segment_documents(store: Store, document_ids: list[int]) -> dict[int, int]:
+    """segment id -> document id, of every passage of these documents."""
+    s = t.segments.c
+    found: dict[int, int] = {}
+    if not document_ids:
+        return found
+    with store.read() as conn:
+        for i in range(0, len(document_ids), 500):  # under SQLite's variable limit
+            query = sa.select(s.id, s.document_id).where(
+                s.document_id.in_(document_ids[i : i + 500])
+            )
+            found.update((seg, doc) for seg, doc in conn.execute(query))
+    return found
 
 
 def coded_rows(
