@@ -407,7 +407,7 @@ def test_disk_full_during_a_table_import(db, tmp_path):
         n_docs = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
         n_codings = conn.execute("SELECT count(*) FROM codings").fetchone()[0]
     assert n_docs == n_codings  # every kept row has its coding: whole rows only
-    assert 0 < n_docs < 6000 and n_docs % importer.BATCH_ROWS == 0
+    assert 0 < n_docs < 6000 and n_docs % importing.BATCH_ROWS == 0
     assert f"rows 2-{n_docs + 1} were imported before it" in lines[0]
     assert f"Imported {n_docs} documents" in result.stdout
     done = subprocess.run(

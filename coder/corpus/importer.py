@@ -14,40 +14,27 @@ from pathlib import Path
 
 from coder.corpus.documents import import_documents
 from coder.corpus.importing import (
-    BATCH_CHARS,
-    BATCH_ROWS,
-    BATCH_SECONDS,
-    CASE_FROM,
     FileReport,
     ImportStopped,
     ImportSummary,
     Progress,
-    case_name,
-    collect_files,
     parse_attributes,
 )
 from coder.corpus.project import ProjectStore
-from coder.corpus.readers import TABLE_SUFFIXES, read_table
+from coder.corpus.readers import TABLE_SUFFIXES
 from coder.corpus.table import import_table
 from coder.errors import CoderError
 
 __all__ = [
-    "BATCH_CHARS",
-    "BATCH_ROWS",
-    "BATCH_SECONDS",
-    "CASE_FROM",
     "FileReport",
     "ImportStopped",
     "ImportSummary",
     "Progress",
     "TableColumns",
-    "case_name",
-    "collect_files",
     "import_documents",
     "import_paths",
     "import_table",
     "parse_attributes",
-    "read_table",
 ]
 
 

@@ -83,8 +83,6 @@ def write_json(items: Iterable[dict], format: str, stream: IO[str], *, one: bool
 
 # -- agreement ----------------------------------------------------------------------------------
 
-AGREEMENT_FORMATS = ("md", "csv", "jsonl")
-
 
 def write_agreement(
     store: Store, results: list[ag.Agreement], format: str, stream: IO[str], *, one: bool
@@ -126,21 +124,13 @@ def default_tally_file(format: str) -> Path:
 
 def save_tally(tallies: list[Tally], format: str, path: Path) -> None:
     """Write a file format (``xlsx``, ``pptx``, ``png``, ``svg``) to ``path``."""
-    if format == "xlsx":
-        fmt.to_xlsx(tallies, path)
-    elif format == "pptx":
-        fmt.to_pptx(tallies, path)
-    elif format in fmt.FILE_FORMATS:
-        fmt.to_chart(tallies, path, format)
-    else:
+    if format not in fmt.FILE_FORMATS:
         raise CoderError(f"'{format}' is a text format; it goes to a stream, not a file")
+    fmt.write_tallies(tallies, path, format)
 
 
 def write_tally(tallies: list[Tally], format: str, stream: IO[str]) -> None:
     """Write a text format (``md``, ``csv``) to ``stream``."""
-    if format == "md":
-        stream.write(fmt.to_markdown(tallies))
-    elif format == "csv":
-        fmt.to_csv(tallies, stream)
-    else:
+    if format in fmt.FILE_FORMATS:
         raise CoderError(f"'{format}' is written to a file; give --out FILE.{format}")
+    fmt.write_tallies(tallies, stream, format)
