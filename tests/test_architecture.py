@@ -139,7 +139,7 @@ def _commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Com
     found = []
     for name, command in group.commands.items():
         full = f"{prefix}{name}"
-        if isinstance(command, click.Group):
+        if hasattr(command, "commands"):  # a group (Typer's are not click.Group subclasses)
             found += _commands(command, full + " ")
         else:
             found.append((full, command))

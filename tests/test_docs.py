@@ -79,3 +79,69 @@ def test_the_screenshots_show_the_screens_of_today(tmp_path):
         assert screen_lines(DOCS / "img" / name) == screen_lines(fresh), (
             f"docs/img/{name} is stale: run `python -m docs.screenshots` and commit the pictures"
         )
+
+
+FENCE = re.compile(r"^```[a-z]*\n(.*?)^```", re.S | re.M)
+
+
+def command_lines(page: Path) -> list[str]:
+    """The `coder ...` commands in a page's code blocks, continuation lines joined and
+    shell comments cut off."""
+    found = []
+    for block in FENCE.findall(page.read_text("utf-8")):
+        for line in block.replace("\\\n", " ").splitlines():
+            line = line.split(" #", 1)[0].strip()
+            if line.startswith("coder ") or line == "coder":
+                found.append(line)
+    return found
+
+
+def _known(line: str) -> tuple[str, set[str]] | str:
+    """The command a line calls and the options it takes, or what is wrong with it."""
+    import shlex
+
+    import typer
+
+    from coder.cli import app
+
+    command = typer.main.get_command(app)
+    words = shlex.split(line)[1:]
+    name = "coder"
+    # a group has sub-commands (Typer's groups are not click.Group subclasses)
+    while hasattr(command, "commands") and words and not words[0].startswith("-"):
+        sub = command.commands.get(words[0])
+        if sub is None:
+            return f"`{line}`: `{name}` has no command `{words[0]}`"
+        name, command, words = f"{name} {words[0]}", sub, words[1:]
+    options = {opt for p in command.params for opt in (*p.opts, *p.secondary_opts)}
+    return name, options | {"--help"}
+
+
+WITH_COMMANDS = [p for p in PAGES if p.name != "commands.md" and command_lines(p)]
+
+
+def test_the_walkthroughs_are_among_the_pages_checked():
+    assert {REPO / "README.md", *GUIDES} <= set(WITH_COMMANDS)
+
+
+@pytest.mark.parametrize("page", WITH_COMMANDS, ids=lambda p: p.name)
+def test_every_command_in_the_docs_exists_with_its_options(page):
+    lines = command_lines(page)
+    wrong = []
+    for line in lines:
+        known = _known(line)
+        if isinstance(known, str):
+            wrong.append(known)
+            continue
+        name, options = known
+        for word in line.split():
+            option = word.split("=", 1)[0]
+            if option.startswith("--") and option not in options:
+                wrong.append(f"`{line}`: `{name}` has no option {option}")
+    assert wrong == []
+
+
+def test_the_command_check_catches_a_misspelt_option():
+    name, options = _known("coder tally --out tally.pptx")
+    assert name == "coder tally" and "--out" in options and "--outfile" not in options
+    assert "has no command" in _known("coder tallies")
