@@ -111,7 +111,7 @@ class PassageView(Static):
         out.append(f"  ·  {passage.document}  ·  passage {passage.position + 1}", style="dim")
         out.append(f"  ·  {passage.index + 1}/{passage.view_size}\n", style="dim")
         if passage.section:
-            out.append(_one_line(passage.section, self.content_size.width) + "\n", style="dim")
+            out.append(_tail_line(passage.section, self.content_size.width) + "\n", style="dim")
         out.append("\n")
         if _adjudicable(passage):  # above the text, so it shows on a small screen
             out.append_text(coders_side_by_side(passage, labels or {}))
@@ -157,15 +157,15 @@ def coders_side_by_side(passage: Passage, labels: dict[str, str]) -> Text:
     return out
 
 
-def _one_line(text: str, width: int) -> str:
-    """``text`` on one line of ``width`` cells, cut with … (whole before the first layout)."""
+def _tail_line(text: str, width: int) -> str:
+    """``text`` on one line of ``width`` cells, its start cut with … where it is too long:
+    of a heading path, the nearest heading says most about the passage."""
     line = " ".join(text.split())
     if width <= 0 or cell_len(line) <= width:
         return line
-    line = line[:width]
     while line and cell_len(line) > width - 1:
-        line = line[:-1]
-    return line.rstrip() + "…"
+        line = line[1:]
+    return "…" + line.lstrip()
 
 
 def _clip(text: str, limit: int = 160) -> str:
