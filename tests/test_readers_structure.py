@@ -151,6 +151,26 @@ def test_docx_merged_cells_count_once_and_a_one_row_table_has_no_header(tmp_path
     ]
 
 
+def test_docx_a_table_nested_in_a_cell_is_part_of_the_cell_text(tmp_path):
+    """Rows of the inner table joined by " / ", its cells by " | " - no text dropped."""
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Region", "Svar"
+    table.cell(1, 0).text = "Kalmar"
+    cell = table.cell(1, 1)
+    cell.text = "Se tabellen:"
+    inner = cell.add_table(rows=2, cols=2)
+    for r, values in enumerate([["Mål", "Uppnått"], ["Sysselsättning", "Delvis"]]):
+        for c, value in enumerate(values):
+            inner.cell(r, c).text = value
+    inner.cell(1, 1).add_table(rows=1, cols=1).cell(0, 0).text = "se bilaga"  # deeper still
+    source = read_document_saved(document, tmp_path / "nästlad.docx")
+    answer = "Se tabellen: Mål | Uppnått / Sysselsättning | Delvis se bilaga"
+    assert blocks_of(source) == [
+        ("row", 0, f"Kalmar | {answer}", ("Kalmar", answer), ("Region", "Svar")),
+    ]
+
+
 def read_document_saved(document, path: Path):
     document.save(str(path))
     return read_document(path)
@@ -357,6 +377,112 @@ def test_encrypted_empty_and_damaged_pdfs_are_unreadable_with_a_reason(tmp_path)
     (tmp_path / "trasig.pdf").write_bytes(whole[: len(whole) // 3])
     with pytest.raises(Unreadable, match="PDF"):
         read_document(tmp_path / "trasig.pdf")
+
+
+def test_dot_leaders_go_only_before_a_page_number(tmp_path):
+    """A contents line ("Inledning ..... 3") is no text; dots ending a sentence or a form's
+    field are."""
+    pdf = FPDF()
+    pdf.add_page()
+    texts = ["Inledning .......... 3", "Bilagor . . . . . . iv", "Tabell 1 visar resultatet ...."]
+    texts += ["Namn: ..............", "Vanlig text."]
+    for text in texts:
+        write_lines(pdf, [text])
+    path = tmp_path / "punkter.pdf"
+    pdf.output(str(path))
+    source = read_document(path)
+    assert [source.text[b.start : b.end] for b in source.blocks] == texts[2:]
+
+
+def rotated(path: Path, turns: dict[int, int]) -> Path:
+    """The PDF with pages turned (page index: degrees) by /Rotate, the text not turned back.
+
+    pypdfium2 (which pdfplumber needs) writes it: pypdf is no dependency of coder's."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(path))
+    for index, degrees in turns.items():
+        document[index].set_rotation(degrees)
+    out = path.with_name(f"vriden-{path.name}")
+    document.save(str(out))
+    document.close()
+    return out
+
+
+@pytest.mark.parametrize("degrees", [90, 180, 270])
+def test_a_rotated_page_reads_as_its_text_turned_upright(tmp_path, degrees):
+    path = make_report_pdf(tmp_path / "rapport.pdf")
+    upright = read_document(path)
+    source = read_document(rotated(path, {0: degrees, 1: degrees}))
+    assert source.text == upright.text
+    assert [(b.kind, b.level) for b in source.blocks] == [(b.kind, b.level) for b in upright.blocks]
+
+
+def test_turned_text_on_an_upright_page_comes_after_the_page_text(tmp_path):
+    pdf = FPDF()
+    pdf.add_page()
+    write_lines(pdf, BODY)
+    pdf.set_font("helvetica", size=11)
+    with pdf.rotation(90, 190, 150):
+        pdf.text(190, 150, "Utkast till styrelsen")
+    path = tmp_path / "etikett.pdf"
+    pdf.output(str(path))
+    source = read_document(path)
+    assert [(b.kind, source.text[b.start : b.end]) for b in source.blocks] == [
+        ("paragraph", " ".join(BODY)),
+        ("paragraph", "Utkast till styrelsen"),
+    ]
+
+
+def tiny_pdf(path: Path) -> Path:
+    """Text set so small that its size rounds to 0, and text at size 0."""
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_y(100)
+    pdf.set_font("helvetica", size=0.2)
+    for text in ("Liten text som knappt syns", "och en rad till"):
+        pdf.cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font_size(0)
+    pdf.cell(0, 6, "Osynlig text.", new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+    return path
+
+
+def test_text_of_no_size_reads_with_a_default_body_size(tmp_path):
+    source = read_document(tiny_pdf(tmp_path / "liten.pdf"))
+    assert [source.text[b.start : b.end] for b in source.blocks] == [
+        "Liten text som knappt syns",
+        "och en rad till",
+        "Osynlig text.",
+    ]
+
+
+def test_a_failure_in_the_pdf_structure_skips_the_file_with_its_reason(
+    cli, db, tmp_path, monkeypatch
+):
+    from coder.corpus import pdf_reader
+
+    folder = tmp_path / "rapporter"
+    folder.mkdir()
+    tiny_pdf(folder / "liten.pdf")
+    result = cli("import", folder, "--db", db)  # no traceback: the file imports
+    assert result.exit_code == 0, result.output
+    assert "Imported 1 documents" in result.output
+
+    def broken(lines):
+        raise ZeroDivisionError("float division by zero")
+
+    monkeypatch.setattr(pdf_reader, "_pieces", broken)
+    path = make_report_pdf(tmp_path / "trasig.pdf")
+    with pytest.raises(Unreadable, match=r"not a readable PDF \(ZeroDivisionError: float"):
+        read_document(path)
+    result = cli("import", path, "--db", db)
+    assert result.exit_code == 0, result.output
+    assert "Skipped 1 file(s)" in result.output
+    assert f"{path}: not a readable PDF (ZeroDivisionError: float division by zero)" in (
+        result.output
+    )
+    assert "Traceback" not in result.output
 
 
 # -- through the importer -------------------------------------------------------------------------

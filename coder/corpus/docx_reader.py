@@ -6,6 +6,8 @@ localised, e.g. ``Rubrik1`` or ``Overskrift1``, the outline level is not - or ``
 item (numbering in the paragraph or its style, or a list style), or running text. Each body
 row of a table is a ``row`` block; the first row is the table's header unless the table has
 only one row. Blocks are joined by blank lines; a row's text is its cells joined by `` | ``.
+A table nested in a cell is part of the cell's text: its rows joined by `` / ``, its cells by
+`` | ``.
 """
 
 from __future__ import annotations
@@ -165,10 +167,36 @@ def _row_cells(row: Any) -> list[tuple[int, str]]:
     previous = None
     for cell in row.cells:
         if cell._tc is not previous:
-            cells.append((column, " ".join(cell.text.split())))
+            cells.append((column, " ".join(_cell_text(cell, 0).split())))
             previous = cell._tc
         column += 1
     return cells
+
+
+def _cell_text(cell: Any, depth: int) -> str:
+    """A cell's paragraphs and the tables nested in it, in order: a nested table's rows are
+    joined by `` / ``, its cells by `` | ``."""
+    if depth > 8:  # nested deeper than any real form: the text of everything in the cell
+        return " ".join(t.text or "" for t in cell._tc.iter(f"{_W}t"))
+    from docx.table import Table
+
+    texts = []
+    for item in cell.iter_inner_content():
+        if isinstance(item, Table):
+            rows = [[_cell_text(c, depth + 1) for c in _unique(r.cells)] for r in item.rows]
+            texts.append(" / ".join(" | ".join(c for c in r if c.strip()) for r in rows))
+        else:
+            texts.append(item.text)
+    return " ".join(t for t in texts if t.strip())
+
+
+def _unique(cells: Any) -> list[Any]:
+    """The cells of a row, a cell spanning columns once."""
+    out: list[Any] = []
+    for cell in cells:
+        if not out or cell._tc is not out[-1]._tc:
+            out.append(cell)
+    return out
 
 
 def _line(row: list[tuple[int, str]]) -> str:

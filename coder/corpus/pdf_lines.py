@@ -4,11 +4,14 @@ Lines in the top or bottom band (8 % of the page height) whose text, digits asid
 at least half of the pages (two at least; three are enough: a chapter's running head) are
 running headers and footers; a page number there ("3", "- 3 -", "Side 3 af 20", "Sida 3
 (20)", "3/20") goes even alone. A line of a table of contents (a dot leader before a page
-number) is no text of the report either.
+number) is no text of the report either; dots without a page number (a sentence trailing
+off, a form's field) are. Text turned on the page - a page rotated by /Rotate without its text
+turned back, a label up the margin - is read turned upright.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -20,7 +23,8 @@ _PAGE_NUMBER = re.compile(
     r"(?:(?:/|af|av|of|von|de|\()\s*\d{1,4}\s*\)?)?\s*[-–—)\]]?$",
     re.IGNORECASE,
 )
-_CONTENTS_LINE = re.compile(r"(?:\.\s?){5,}\s*(?:\d{1,4}|[ivxlc]{1,6})?$|…{3,}\s*\d{1,4}$")
+# a dot leader before a page number; dots alone end a sentence or a form's field, and stay
+_CONTENTS_LINE = re.compile(r"(?:(?:\.\s?){5,}|…{3,})\s*(?:\d{1,4}|[ivxlc]{1,6})$")
 
 
 # -- lines of words ------------------------------------------------------------------------------
@@ -50,20 +54,59 @@ _BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
 
 
 def page_lines(page: Any, number: int) -> list[Line]:
-    """The page's words grouped into lines, top to bottom (pdfplumber orders them so)."""
-    # A gap of 0.15 em between letters is a space: tightly set text has spaces under 3 pt.
-    words = page.extract_words(extra_attrs=["size", "fontname"], x_tolerance_ratio=0.15)
+    """The page's words grouped into lines, top to bottom (pdfplumber orders them so).
+
+    Text turned on the page (a page with /Rotate whose text is not turned back, a rotated
+    table) is read turned upright: its lines come after the page's main text."""
+    from pdfplumber.utils import extract_words
+
+    width, height = float(page.width), float(page.height)
+    turns: dict[int, list[dict[str, Any]]] = {}
+    for char in page.chars:
+        a, b = (char.get("matrix") or (1, 0))[:2]
+        turns.setdefault(round(math.degrees(math.atan2(b, a)) / 90) % 4, []).append(char)
+    lines: list[Line] = []
+    for turn, chars in sorted(turns.items(), key=lambda x: -len(x[1])):
+        upright, turned_height = _turned(chars, turn, width, height)
+        # A gap of 0.15 em between letters is a space: tightly set text has spaces under 3 pt.
+        words = extract_words(upright, extra_attrs=["size", "fontname"], x_tolerance_ratio=0.15)
+        lines += _lines(words, number, turned_height)
+    return lines
+
+
+def _turned(
+    chars: list[dict[str, Any]], turn: int, width: float, height: float
+) -> tuple[list[dict[str, Any]], float]:
+    """The characters turned upright by ``turn`` quarter turns, and the height of the page
+    so turned (1: the text runs up the page, 2: upside down, 3: down the page)."""
+    if turn == 0:
+        return chars, height
+    out = []
+    for c in chars:
+        x0, x1, top, bottom = c["x0"], c["x1"], c["top"], c["bottom"]
+        if turn == 1:
+            x0, x1, top, bottom = height - bottom, height - top, x0, x1
+        elif turn == 2:
+            x0, x1, top, bottom = width - x1, width - x0, height - bottom, height - top
+        else:
+            x0, x1, top, bottom = top, bottom, width - x1, width - x0
+        box = {"x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top}
+        out.append(c | box | {"upright": True, "size": bottom - top})
+    return out, height if turn == 2 else width
+
+
+def _lines(words: list[dict[str, Any]], number: int, height: float) -> list[Line]:
     lines: list[Line] = []
     group: list[dict[str, Any]] = []
     for word in words:
         if group and (
             word["x0"] < group[-1]["x0"] or abs(word["top"] - group[0]["top"]) > word["size"] / 2
         ):
-            lines.append(_line(group, number, float(page.height)))
+            lines.append(_line(group, number, height))
             group = []
         group.append(word)
     if group:
-        lines.append(_line(group, number, float(page.height)))
+        lines.append(_line(group, number, height))
     return sorted((line for line in lines if line.text), key=lambda x: (x.top, x.x0))
 
 

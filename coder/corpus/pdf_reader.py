@@ -30,6 +30,7 @@ from coder.corpus.readers import BlockText, SourceText, Unreadable
 from coder.corpus.structure import BlockKind
 
 HEADING_RATIO = 1.15  # a heading is set at least this much larger than the body text
+DEFAULT_BODY = 10.0  # the body size (points) where the text's own size is no size at all
 # A bullet glyph, or a list number ("1.", "2)", "a)") before a capital; a dash only where a
 # sentence could not go on ("– som pågått" after a line break is running text).
 _BULLET = re.compile(r"^(?:[•▪●■◦◆►✓\uf0b7\uf0a7]|o(?=\s))\s*")
@@ -62,13 +63,22 @@ def read_pdf(path: Path) -> SourceText:
         raise Unreadable(_reason(exc)) from None
     if not pages:
         raise Unreadable("PDF has no pages")
-    lines = body_lines(pages)
+    try:
+        out = _blocks(body_lines(pages))
+    except Unreadable:
+        raise
+    except Exception as exc:  # noqa: BLE001 - odd sizes or positions skip the file, never crash
+        raise Unreadable(_reason(exc)) from None
+    return SourceText(out.text, "pdf", meta={"pages": len(pages)}, blocks=out.blocks)
+
+
+def _blocks(lines: list[Line]) -> BlockText:
     if not any(line.text.strip() for line in lines):
         raise Unreadable("no extractable text in the PDF (a scan? run OCR first)")
     out = BlockText()
     for piece in _pieces(lines):
         out.add(piece.kind, piece.text, level=piece.level)
-    return SourceText(out.text, "pdf", meta={"pages": len(pages)}, blocks=out.blocks)
+    return out
 
 
 def _reason(exc: BaseException) -> str:
@@ -89,7 +99,8 @@ class _Layout:
         sizes: Counter[float] = Counter()
         for line in lines:
             sizes[line.size] += line.chars
-        self.body = sizes.most_common(1)[0][0]
+        # text set at a size that rounds to 0 (or no size at all): measure as if 10 pt
+        self.body = max(sizes.most_common(1)[0][0], 0.0) or DEFAULT_BODY
         total = sum(sizes.values()) or 1
         # a size that much of the text is set in is running text, however large
         self.running = {size for size, n in sizes.items() if n / total >= 0.25}
