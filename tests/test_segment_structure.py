@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from coder.corpus.readers import read_document
@@ -193,13 +195,16 @@ Resultat
 
 Kundnöjdheten har ökat jämfört med året innan, enligt enkäten till stödmottagarna. 1
 
-Page two continues with text that is long enough to stand on its own here.
+Page two continues with text that is long enough to stand on its own here. It goes on
+for a while, as a page does, before the number at its foot.
 
 2
 
 | Typ | Antal |
 |---|---|
 | Analyser | 20 |
+
+Den sista sidan sammanfattar resultatet av arbetet under året och slutar här. 3
 """
 
 
@@ -217,28 +222,64 @@ def test_plain_text_headings_bullets_tables_and_page_numbers():
         ),
         (
             "Årsrapport > Resultat",
-            "Page two continues with text that is long enough to stand on its own here.",
+            "Page two continues with text that is long enough to stand on its own here. It goes on"
+            "\nfor a while, as a page does, before the number at its foot.",
         ),
         ("Årsrapport > Resultat", "Typ: Analyser; Antal: 20"),
+        (
+            "Årsrapport > Resultat",
+            "Den sista sidan sammanfattar resultatet av arbetet under året och slutar här.",
+        ),
     ]
     kinds = [b.kind for b in document_blocks(PLAIN, None, "txt")]
     assert kinds == ["heading", "heading", "paragraph", "item", "item", "heading"] + [
         "paragraph",
         "paragraph",
         "row",
+        "paragraph",
     ]
 
 
-def test_plain_text_page_number_inside_a_sentence_is_left_out():
+def page(n: int) -> str:
+    return f"Sidan {n} handlar om hur arbetet med uppföljning har gått i regionen under året. " * 3
+
+
+def test_plain_text_page_number_inside_a_sentence_is_left_out_in_a_sequence():
     text = (
-        "Resultatet visar att dialogen med borgare och 2\n\n"
-        "företag har förbättrats under de senaste åren enligt mätningen."
+        f"{page(1)}1\n\n{page(2)}Resultatet visar att dialogen med borgare och 2"
+        f"\n\nföretag har förbättrats enligt mätningen. {page(3)}3\n\nSlut på texten."
+    )
+    spans = txt(text)
+    assert spans[1].text.endswith("dialogen med borgare och")
+    assert spans[2].text.startswith("företag har förbättrats")
+    assert not any(s.text.endswith(("1", "2", "3")) for s in spans)
+
+
+def test_a_lone_number_at_a_paragraph_end_is_kept_and_the_line_is_no_heading():
+    # One number after a colon, its neighbours after it: a table of figures, not pages.
+    text = (
+        "Resultat av enkäten\n\n"
+        "Antal kommuner som svarade på enkäten: 12\n\n"
+        "Antal regioner som deltog i arbetet var 13\n\n"
+        "Det totala antalet deltagare under året var 11\n\n"
+        "Slutsatsen är att arbetet fungerar väl.\n"
     )
     spans = txt(text)
     assert [s.text for s in spans] == [
-        "Resultatet visar att dialogen med borgare och",
-        "företag har förbättrats under de senaste åren enligt mätningen.",
+        "Antal kommuner som svarade på enkäten: 12",
+        "Antal regioner som deltog i arbetet var 13",
+        "Det totala antalet deltagare under året var 11",
+        "Slutsatsen är att arbetet fungerar väl.",
     ]
+    assert {s.section for s in spans} == {"Resultat av enkäten"}
+    single = txt(
+        "Resultatet visar att dialogen med borgare och 2\n\n"
+        "företag har förbättrats under de senaste åren enligt mätningen."
+    )
+    assert single[0].text.endswith("borgare och 2")
+    # a short page (under MIN_PAGE characters) is no page: a numbered list of statements
+    steps = "\n\n".join(f"Steg nummer {n} i arbetet är nu klart. {n}" for n in (1, 2, 3, 4))
+    assert [s.text for s in txt(steps)] == steps.split("\n\n")
 
 
 def test_a_run_of_title_lines_is_one_list_not_headings():
@@ -310,4 +351,106 @@ def test_sentence_mode_keeps_sections_and_table_rows_whole():
         ("Del", "Första meningen."),
         ("Del", "Andra meningen."),
         ("Del", "A: x. Y.; B: z"),
+    ]
+
+
+# -- passages never lose or overlap text ------------------------------------------------------
+
+
+def test_a_nested_item_after_a_table_row_is_a_passage_not_part_of_the_row():
+    from coder.corpus.structure import Block
+
+    text = (
+        "| Typ | Antal |\n"
+        "  - En indragen punkt direkt efter tabellen, lång nog att stå som egen mening.\n"
+        "- Första punkten i listan är en hel mening som inte är ett fragment alls.\n"
+        "- Andra punkten i listan är också en hel mening som slutar med en punkt.\n"
+    )
+    lines = text.splitlines(keepends=True)
+    at = [sum(len(x) for x in lines[:k]) for k in range(len(lines))]
+    blocks = [
+        Block("row", 0, len(lines[0]) - 1, cells=("Typ", "Antal")),
+        Block("item", at[1] + 2, at[1] + len(lines[1]) - 1, 2),
+        Block("item", at[2], at[2] + len(lines[2]) - 1, 1),
+        Block("item", at[3], at[3] + len(lines[3]) - 1, 1),
+    ]
+    spans = segment_document(text, blocks, "docx", "paragraph", "sv")
+    assert [(s.start, s.end) for s in spans][0] == (0, len(lines[0]) - 1)
+    assert [s.text for s in spans] == [
+        "Typ; Antal",
+        "En indragen punkt direkt efter tabellen, lång nog att stå som egen mening.",
+        "Första punkten i listan är en hel mening som inte är ett fragment alls.",
+        "Andra punkten i listan är också en hel mening som slutar med en punkt.",
+    ]
+
+
+HOSTILE = [
+    "- Punkt ett med en tabell:\n\n  | A | B |\n  |---|---|\n  | x | y |\n\n"
+    "  Text efter tabellen i samma punkt.\n  - nästlad punkt\n\n  Efter den nästlade.\n"
+    "- Punkt två\n",
+    "- - dubbelt nästlad punkt direkt\n  - och en till här\n- | a | b |\n  |---|---|\n",
+    "1. # Rubrik i en punkt\n   Text i punkten.\n\n   ```\n   kod i punkten\n   ```\n"
+    "2. Andra punkten\n   > citat i punkten\n",
+    "> - punkt i citat\n>   | h |\n>   |---|\n>   | c |\n\n| Bara | Rubrik |\n|---|---|\n",
+    "| A | B |\n|---|---|\n| 1 | 2 |\n  - punkt under tabellen\n- punkt\n    - djup\n"
+    "  - mellan\n| x | y |\n",
+    "Text\n===\n\n- a\n\n  b\n\n  - c\n\n    | t |\n    |---|\n\n    d\n\n  e\n\nf\n",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+@pytest.mark.parametrize("fmt", ["md", "txt"])
+def test_passages_are_sorted_and_never_overlap(text, fmt):
+    for how in ("paragraph", "sentence"):
+        spans = segment_document(text, None, fmt, how, "sv")
+        rows = {b.start for b in document_blocks(text, None, fmt) if b.kind == "row"}
+        for s in spans:
+            assert 0 <= s.start < s.end <= len(text)
+            assert s.start in rows or text[s.start : s.end] == s.text, s
+        for a, b in itertools.pairwise(spans):
+            assert a.end <= b.start, (a, b)
+        for word in text.replace("|", " ").split():
+            if any(c.isalpha() for c in word):  # no word is lost
+                assert any(word in s.text or word in (s.section or "") for s in spans), word
+
+
+def test_a_table_of_only_a_header_row_is_a_passage():
+    md_text = "# Rubrik\n\n| Namn | Värde |\n|---|---|\n\nText efter tabellen som är lång nog.\n"
+    assert [s.text for s in md(md_text)] == ["Namn; Värde", "Text efter tabellen som är lång nog."]
+    txt_text = md_text.replace("# Rubrik", "Text före tabellen som är lång nog att stå.")
+    assert [s.text for s in txt(txt_text)] == [
+        "Text före tabellen som är lång nog att stå.",
+        "Namn; Värde",
+        "Text efter tabellen som är lång nog.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Det steg med 20 pct. af alle kommuner.", 1),
+        ("Det steg med 20 pst. av alle kommuner.", 1),
+        ("Det kostar 3 mill. kr. i år.", 1),
+        ("Och så vidare... men inte mer än så.", 1),
+        ('"Kommer du?" frågade hon.', 1),
+        ("Se nedan (forts.) på nästa sida.", 1),
+        ("Enligt prop. 2019/20:1 och bet. 2019/20:FiU1 samt dnr. 123 gäller det.", 1),
+        ("Se avsnitt 2.3. Där står det.", 2),
+        ("Version 1.2. Ny version.", 2),
+        ("Punkt A. Sedan mer.", 2),
+        ("Det steg med 20 pct. Næste år faldt det.", 2),
+        ("Se s. 12 i rapporten.", 1),
+        ("Møde nr. 16. juni 2007. Næste møde er ca. 3 uger senere.", 2),
+    ],
+)
+def test_no_sentence_ends_before_a_lower_case_word(text, expected):
+    assert len(txt(text, "sentence")) == expected
+
+
+def test_a_sentence_never_runs_over_a_blank_line():
+    text = "Vi har enkla och smarta processer i regionen.\n\nillustration över smart"
+    assert len(txt(text)) == 1  # the short line joins the passage before it
+    assert [s.text for s in txt(text, "sentence")] == [
+        "Vi har enkla och smarta processer i regionen.",
+        "illustration över smart",
     ]

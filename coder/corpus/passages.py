@@ -8,7 +8,8 @@
   passage together with its lead - the paragraph just before it when that ends with ":" or
   is at most 200 characters long; a long list of fragments is cut into passages of at
   most about 1,200 characters. Otherwise each top-level item is a passage with the items
-  nested under it, and the lead is a passage of its own.
+  nested under it (a nested item before any item of its list, e.g. after a table row, is a
+  passage of its own), and the lead is a passage of its own.
 - A paragraph over 1,200 characters is cut at sentence boundaries into pieces of about 400 to
   1,200 characters (at a space when one sentence is longer than that).
 - A passage under 25 characters (not a table row) joins the passage before it in the same
@@ -132,9 +133,10 @@ def _list(text: str, items: Sequence[Block], drafts: list[_Draft], section: str 
         drafts.append(group)
         return
     top = min(b.level for b in items)
+    first = len(drafts)  # drafts from here on are this list's items
     for item in items:
-        if item.level > top and drafts and drafts[-1].section == section:
-            drafts[-1].end = item.end  # a nested item stays with its parent
+        if item.level > top and len(drafts) > first:
+            drafts[-1].end = item.end  # a nested item stays with its parent item
             continue
         marker = _MARKER.match(text, item.start, item.end)
         start = marker.end() if marker and marker.end() < item.end else item.start

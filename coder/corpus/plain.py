@@ -3,22 +3,27 @@
 - Chunks of lines separated by blank lines. Within a chunk: lines starting with a bullet
   ("- ", "* ", "+ ", "• ", "– ", "▶ ", "1. ", "1) ") are list items (deeper by indentation;
   an unmarked line after an item continues it), pipe-table lines (``| a | b |``) are table
-  rows (the first is the header when a delimiter row ``|---|`` follows it), other lines are
+  rows (the first is the header when a delimiter row ``|---|`` follows it, or a row of its
+  own when no other row does), other lines are
   a paragraph.
 - A heading is a chunk of one short line (at most 80 characters and 10 words) that does not
   end in . , ; : or ! and does not start with a lower-case letter, followed by more text
-  (not by a lower-case continuation); a
+  (not by a lower-case continuation), and that is not a line of four or more words ending
+  in a number of 1-3 digits ("Antal regioner var 13", a figure or a page number); a
   numbered line ("2. Samla in") is a heading under the same conditions when no list item
   follows it. Six or more one-line chunks in a row (a list of titles or notes) are read as
   the items of one list instead. When the text opens with two or more headings, the first is
   the document's title (level 1) and all other headings are level 2; otherwise all are 1.
 - Page numbers are left out: a chunk that is only a number, and a number glued to the end of
-  a paragraph after a sentence end ("erhvervslivet. 1") or before a paragraph that continues
-  the sentence in lower case ("borgere og 2" + "virksomheder er ...").
+  a paragraph when it is one of a sequence of at least three page numbers (glued or alone)
+  that grow by 1 (or 2) at a regular spacing of at least 150 characters a page, at least half
+  of them after a sentence end ("erhvervslivet. 1"), before a paragraph that continues the
+  sentence in lower case ("borgere og 2" + "virksomheder er ...") or alone.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -31,12 +36,15 @@ MAX_HEADING_WORDS = 10
 # are a list of lines, not headings and paragraphs: the titles of a web page's "related".
 MIN_LINE_RUN = 6
 MAX_LISTED_LINE = 200
+# Page numbers glued to paragraphs: at least MIN_PAGES of them, MIN_PAGE characters apart.
+MIN_PAGES = 3
+MIN_PAGE = 150
 
 BULLET = re.compile(r"[ \t]*(?:[-*+•–▶▪◦●·](?:[ \t]+|$)|\d{1,3}[.)][ \t]+)")
 _NUMBERED = re.compile(r"[ \t]*\d{1,3}[.)][ \t]+")
 _DELIMITER = re.compile(r"^\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?$")
 _PAGE = re.compile(r"^\d{1,3}$")
-_GLUED_AFTER_END = re.compile(r"(?<=[.!?:\"”»)])[ \t]+\d{1,3}$")
+_GLUED_AFTER_END = re.compile(r"(?<=[.!?\"”»)])[ \t]+\d{1,3}$")
 _GLUED = re.compile(r"[ \t]+\d{1,3}$")
 
 
@@ -124,7 +132,9 @@ def _table(text: str, chunk: list[_Line], i: int, blocks: list[Block]) -> int:
     header: tuple[str, ...] = ()
     if len(rows) >= 2 and _DELIMITER.match(rows[1].text.strip()):
         header = pipe_cells(rows[0].text)
-        rows = rows[2:]
+        body = [r for r in rows[2:] if not _DELIMITER.match(r.text.strip())]
+        rows = body or rows[:1]  # a table of only a header row: the header is a row
+        header = header if body else ()
     for row in rows:
         if _DELIMITER.match(row.text.strip()):
             continue
@@ -143,35 +153,59 @@ def _heading_like(text: str, block: Block, alone: bool) -> bool:
     return not line.endswith((".", ",", ";", ":", "!")) and not words.lstrip()[0].islower()
 
 
-def _drop_page_numbers(text: str, blocks: list[Block], alone: list[bool]) -> list[int]:
-    """Leave out page numbers: the indexes of the blocks kept (``blocks`` is trimmed in place).
+def _page_numbers(text: str, blocks: list[Block], alone: list[bool]) -> tuple[list[int], set[int]]:
+    """Leave out page numbers: the indexes of the blocks kept (``blocks`` is trimmed in place),
+    and those of the blocks that end in a number that may be a page's (never headings).
 
-    A number at the end of a paragraph is a page number after a sentence end, before a
-    paragraph that continues in lower case, or when the page before or after it was one.
+    A number glued to the end of a paragraph is a page number only as part of a sequence of
+    at least MIN_PAGES page numbers (glued or on a line of their own) that grow by 1 (or 2,
+    a page without one), at a regular spacing of at least MIN_PAGE characters a page, and at
+    least half of them after a sentence end, before a lower-case continuation or alone.
     """
-    glued: dict[int, re.Match[str]] = {}
-    sure: set[int] = set()
+    found: dict[int, re.Match[str]] = {}
+    marks: list[tuple[int, int, int, bool]] = []  # (block, offset, number, a clear sign)
     for n, block in enumerate(blocks):
         source = text[block.start : block.end]
-        if block.kind not in ("paragraph", "item") or len(source.split()) < 4:
+        if block.kind == "paragraph" and alone[n] and _PAGE.match(source):
+            marks.append((n, block.start, int(source), True))
             continue
-        found = _GLUED.search(source)
-        if found is None:
+        glued = _GLUED.search(source)
+        if block.kind not in ("paragraph", "item") or len(source.split()) < 4 or not glued:
             continue
-        glued[n] = found
+        found[n] = glued
         after = text[blocks[n + 1].start] if n + 1 < len(blocks) else ""
-        if _GLUED_AFTER_END.search(source) or after.islower():
-            sure.add(int(found.group()))
-    for n, found in glued.items():
-        page = int(found.group())
-        if page in sure or page - 1 in sure or page + 1 in sure:
+        sign = _GLUED_AFTER_END.search(source) is not None or after.islower()
+        marks.append((n, block.start + glued.start(), int(glued.group()), sign))
+    for n in _sequences(marks):
+        if n in found:
             block = blocks[n]
-            blocks[n] = Block(block.kind, block.start, block.start + found.start(), block.level)
-    return [
+            end = block.start + found[n].start()
+            blocks[n] = Block(block.kind, block.start, end, block.level)
+    kept = [
         n
         for n, b in enumerate(blocks)
         if not (b.kind == "paragraph" and alone[n] and _PAGE.match(text[b.start : b.end]))
     ]
+    return kept, set(found)
+
+
+def _sequences(marks: list[tuple[int, int, int, bool]]) -> set[int]:
+    """The blocks of ``marks`` that are in a sequence of page numbers."""
+    chains: dict[int, list[tuple[int, int, int, bool]]] = {}  # by the last page number
+    for mark in marks:
+        page = mark[2]
+        best = max(chains.get(page - 1, []), chains.get(page - 2, []), key=len)
+        if len(best) + 1 >= len(chains.get(page, [])):
+            chains[page] = [*best, mark]
+    pages: set[int] = set()
+    for chain in chains.values():
+        if len(chain) < MIN_PAGES or sum(m[3] for m in chain) * 2 < len(chain):
+            continue
+        spacing = [(b[1] - a[1]) / (b[2] - a[2]) for a, b in itertools.pairwise(chain)]
+        body = spacing[:-1]  # the last page may be short
+        if min(body) >= MIN_PAGE and max(spacing) <= 3 * min(body):
+            pages.update(m[0] for m in chain)
+    return pages
 
 
 def plain_blocks(text: str) -> list[Block]:
@@ -182,8 +216,12 @@ def plain_blocks(text: str) -> list[Block]:
         found = _chunk_blocks(text, chunk)
         blocks.extend(found)
         alone.extend([len(found) == 1] * len(found))
-    kept = _drop_page_numbers(text, blocks, alone)
-    return _headings(text, [blocks[n] for n in kept], [alone[n] for n in kept])
+    kept, numbered = _page_numbers(text, blocks, alone)
+    # A heading is decided on the text as it was: a line that ends in a number that may be
+    # a page's ("... var 13") is not one, whether the number was left out or not.
+    return _headings(
+        text, [blocks[n] for n in kept], [alone[n] for n in kept], [n in numbered for n in kept]
+    )
 
 
 def _runs(flags: list[bool]) -> list[tuple[int, int]]:
@@ -197,7 +235,9 @@ def _runs(flags: list[bool]) -> list[tuple[int, int]]:
     return runs
 
 
-def _headings(text: str, blocks: list[Block], alone: list[bool]) -> list[Block]:
+def _headings(
+    text: str, blocks: list[Block], alone: list[bool], numbered: list[bool]
+) -> list[Block]:
     result = list(blocks)
     # Many one-line chunks in a row: a list of titles or notes, one item each.
     lines = [
@@ -213,6 +253,7 @@ def _headings(text: str, blocks: list[Block], alone: list[bool]) -> list[Block]:
                 result[k] = Block("item", blocks[k].start, blocks[k].end, 1)
     like = [
         _heading_like(text, b, alone[n])
+        and not numbered[n]
         and (
             b.kind == "paragraph"
             or b.kind == "item"

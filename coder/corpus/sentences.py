@@ -1,10 +1,13 @@
 """Sentence boundaries that know Swedish, Danish and Norwegian abbreviations and numbering.
 
 spaCy's rule-based sentencizer finds the candidate boundaries; a boundary is then taken back
-where the text before it ends in an abbreviation ("nr.", "ca.", "bl.a.", "f.eks.") or in a
-number with a period that the next word shows to be an ordinal or a list number ("16. juni",
-"1. januar", "3. kvartal"). "osv.", "m.m." and the like may end a sentence: after them a
-boundary stays when the next word starts with a capital letter.
+where the next word starts with a lower-case letter ("20 pct. af", "vidare... men",
+"du?\" frågade", "16. juni"), and where the text before it ends in an abbreviation ("nr.",
+"ca.", "bl.a.", "f.eks.", "prop."), a dotted short form of letters ("o.s.v.", not "2.3."), a
+single letter and a period before a word that does not start with a capital ("s. 12", not
+"Punkt A. Sedan") or a number with a period before a month ("16. Juni"). "osv.", "m.m.",
+"pct." and the like may end a sentence: after them a boundary stays when the next word
+starts with a capital letter. A boundary at a blank line (a paragraph break) always stays.
 """
 
 from __future__ import annotations
@@ -33,13 +36,14 @@ ABBREVIATIONS = _words(
     etc. sid. tel. tlf. fx. f.x. dsv. mht. m.h.t. ff. vs. jan. feb. apr. aug. sep. sept.
     okt. nov. dec. prof. dr. fig. tab. avd. afd. vol. ex. obs. ggr. proc. tim. ekv. ref. e.d.
     o.d. o.a. m.a.o. f.ö. t.v. enl. iflg. ifm. mht. vha. p.g.a. pr. ca. vedk. hhv. henh.
+    pct. pst. mill. prop. bet. dnr. forts.
     """
 )
 # Abbreviations and units that often close a sentence: a capital letter after them starts a
 # new one ("... osv. Sedan", "3 mio. Næste"); a lower-case word continues ("3 mio. kr.").
 CAN_END = _words(
     "osv. m.m. m.fl. mv. m.v. o.l. etc. o.d. e.d. o.a. dsv. ff. kr. tkr. mkr. mnkr. mio. mia. "
-    "milj. mdr. el. st. stk."
+    "milj. mill. mdr. el. st. stk. pct. pst."
 )
 MONTHS = _words(
     """
@@ -53,6 +57,7 @@ _ORDINAL = re.compile(r"^\(?\d{1,4}\.$")
 _LEAD = "([\"'«»“”‘’"
 # Where a sentence may end inside what the sentencizer returned as one (its tokenizer keeps
 # "2007." whole in some languages): after . ! ? (and closing quotes), before the next word.
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _CANDIDATE = re.compile(r"[.!?…][\"'»”’)\]]*\s+(?=\S)")
 
 
@@ -79,11 +84,12 @@ def continues(before: str, after: str) -> bool:
     nxt = first.group(1).lstrip(_LEAD)
     if not nxt:
         return False
-    lower = nxt[0].islower()
-    if _ORDINAL.match(word):  # "16. juni", "3. kvartal"; not "i år 2019. Nästa"
-        return lower or nxt.lower().rstrip(".,;:") in MONTHS
-    if len(word) == 2 and word[0].isalpha():  # an initial, "s. 12"
+    if nxt[0].islower():  # "20 pct. af", "vidare... men", "du?\" frågade", "16. juni"
         return True
+    if _ORDINAL.match(word):  # "16. juni 2007"; not "i år 2019. Nästa"
+        return nxt.lower().rstrip(".,;:") in MONTHS
+    if len(word) == 2 and word[0].isalpha():  # an initial, "s. 12"; not "Punkt A. Sedan"
+        return not nxt[0].isupper()
     if word in ABBREVIATIONS or _is_initialism(word):
         return not (word in CAN_END and nxt[0].isupper())
     return False
@@ -92,14 +98,22 @@ def continues(before: str, after: str) -> bool:
 def _is_initialism(word: str) -> bool:
     """Dotted short forms not in the list ("f.Kr.", "o.s.v."): letters of one or two, dotted."""
     parts = word.split(".")
-    return len(parts) >= 3 and parts[-1] == "" and all(0 < len(p) <= 2 for p in parts[:-1])
+    return (
+        len(parts) >= 3
+        and parts[-1] == ""
+        and all(0 < len(p) <= 2 and p.isalpha() for p in parts[:-1])
+    )
 
 
 def merge(text: str, bounds: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     """Sentence (start, end) offsets into ``text``, joined where a boundary is not one."""
     merged: list[tuple[int, int]] = []
     for start, end in bounds:
-        if merged and continues(text[merged[-1][0] : merged[-1][1]], text[start:end]):
+        if (
+            merged
+            and not _BLANK_LINE.search(text, merged[-1][1], start)  # a paragraph break
+            and continues(text[merged[-1][0] : merged[-1][1]], text[start:end])
+        ):
             merged[-1] = (merged[-1][0], end)
         else:
             merged.append((start, end))
