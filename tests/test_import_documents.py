@@ -213,3 +213,71 @@ def test_cli_import_prints_a_summary(cli, db):
     assert result.exit_code == 0, result.output
     assert "Imported 14 documents" in result.stdout
     assert "README.md: a note about the folder" in result.stdout
+
+
+def _old_document(store, path: Path, case: str, text: str, **meta) -> None:
+    """A document as an earlier coder version stored it: no ``file_sha256``, its text read
+    another way."""
+    from coder.corpus.changes import AddDocument
+    from coder.corpus.span import Span
+
+    meta = {"source": str(path), "path": str(path.resolve()), **meta}
+    spans = [Span(0, len(text), text)]
+    with store.batch() as b:
+        b.apply([AddDocument(case, path.name, path.suffix[1:], text, sha(text), spans, meta)])
+
+
+def sha(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def test_every_document_records_its_files_bytes(store, tmp_path):
+    import hashlib
+
+    path = make_docx(tmp_path / "Kalmar.docx", [SWEDISH])
+    import_documents(store, [path])
+    with store.read() as conn:
+        meta = conn.execute(sa.select(t.documents.c.meta)).scalar_one()
+    assert meta["file_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_file_an_earlier_version_read_differently_is_not_imported_twice(store, tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    old = make_docx(tmp_path / "a" / "Kalmar.docx", [SWEDISH])
+    _old_document(store, old, "Kalmar", "Regionen följer upp arbetet.\nÅtgärderna utvärderas.")
+    moved = make_docx(tmp_path / "b" / "Kalmar.docx", [SWEDISH])  # the folder copied
+    summary = import_documents(store, [moved])
+    assert summary.documents == 0 and summary.unchanged == 0
+    assert summary.skipped == [(str(moved), (
+        "imported before as 'Kalmar.docx' by an earlier coder version that read it "
+        "differently; nothing imported (a different file of that name: rename it)"
+    ))]  # fmt: skip
+    assert summary.files[0].line() == f"Kalmar.docx: {summary.skipped[0][1]}"
+    assert len(segments_of(store)) == 1
+    longer = make_pdf(tmp_path / "b" / "Gotland.pdf", [SWEDISH])
+    _old_document(store, tmp_path / "a" / "Gotland.pdf", "Gotland", "Old text.", pages=3)
+    assert import_documents(store, [longer]).documents == 1  # another year's: 1 page, not 3
+    same_path = import_documents(store, [old])
+    assert same_path.documents == 0
+    assert "(or read differently by an earlier coder version)" in same_path.skipped[0][1]
+    other_case = import_documents(store, [tmp_path / "b"], case_from="folder")
+    assert other_case.documents == 1  # case 'b': not the same report
+
+
+def test_the_same_bytes_from_another_folder_are_unchanged(store, tmp_path):
+    import hashlib
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    old = make_pdf(tmp_path / "a" / "Gotland.pdf", [SWEDISH])
+    digest = hashlib.sha256(old.read_bytes()).hexdigest()
+    _old_document(store, old, "Gotland", "Text read by another version.", file_sha256=digest)
+    (tmp_path / "b" / "Gotland.pdf").write_bytes(old.read_bytes())
+    moved = import_documents(store, [tmp_path / "b" / "Gotland.pdf"])
+    assert (moved.documents, moved.unchanged, moved.skipped) == (0, 1, [])
+    again = import_documents(store, [old])
+    assert (again.documents, again.unchanged, again.skipped) == (0, 1, [])
+    assert len(segments_of(store)) == 1

@@ -405,3 +405,130 @@ def test_a_compilation_with_tables_keeps_every_project_invariant(cli, db, tmp_pa
     _, segs = stored(db)
     assert "Indikator: Sysselsättning; Värde: 72 %" in [s.text for s in segs]
     assert check(db)["documents"] == 2
+
+
+# -- a compilation imported again ---------------------------------------------------------------
+
+
+def test_a_file_imported_whole_is_not_imported_again_in_parts_nor_the_reverse(cli, db, tmp_path):
+    path = write(tmp_path / "Sammanställning.md", COMPILATION)
+    assert cli("import", path, "--db", db).exit_code == 0
+    before = stored(db)
+    parts = cli("import", path, "--db", db, "--case-from", "heading")
+    assert parts.exit_code == 0, parts.output
+    reason = (
+        "imported before as one document ('Sammanställning.md'), not in parts; "
+        "not imported again with --case-from heading"
+    )
+    assert f"  Sammanställning.md: {reason}" in parts.stderr.splitlines()
+    assert f"  {path}: {reason}" in parts.stdout.splitlines()
+    assert stored(db) == before
+
+    other = write(tmp_path / "Andra.md", COMPILATION.replace("ÅK6", "ÅK7"))
+    assert cli("import", other, "--db", db, "--case-from", "heading").exit_code == 0
+    before = stored(db)
+    whole = cli("import", other, "--db", db)
+    assert (
+        "  Andra.md: imported before in parts with --case-from heading "
+        "('Andra.md#Region Jämtland' and 1 more); not imported again as one document"
+    ) in whole.stderr.splitlines()
+    assert stored(db) == before
+
+
+def test_parts_are_matched_by_their_text_before_their_heading(cli, db, tmp_path):
+    path = write(
+        tmp_path / "S.md", COMPILATION + "\n# Region Kalmar\n\nAndra avsnittet om Kalmar.\n"
+    )
+    assert cli("import", path, "--db", db, "--case-from", "heading").exit_code == 0
+    docs, segs = stored(db)
+    assert [d.name for d in docs] == ["S.md#Region Jämtland", "S.md#Region Kalmar",
+                                      "S.md#Region Kalmar (2)"]  # fmt: skip
+    # the first Kalmar section deleted, Jämtland renamed: nothing is added
+    edited = COMPILATION.replace("# Region Jämtland", "# Region Jämtlands län")
+    start, end = edited.index("# Region Kalmar"), edited.index("# Region Jämtlands län")
+    write(path, edited[:start] + edited[end:] + "\n# Region Kalmar\n\nAndra avsnittet om Kalmar.\n")
+    result = cli("import", path, "--db", db, "--case-from", "heading")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == (
+        "Imported 0 documents (0 segments), 2 already imported and unchanged."
+    )
+    notes = [line for line in result.stdout.splitlines() if line.startswith("Note:")]
+    assert notes[1:] == [
+        f"Note: {path}: 'Region Jämtlands län' is the section imported before as "
+        "'Region Jämtland' (the same text); its document 'S.md#Region Jämtland' was left as it was",
+        f"Note: {path}: 'Region Kalmar' is the section imported before as 'Region Kalmar (2)' "
+        "(the same text); its document 'S.md#Region Kalmar (2)' was left as it was",
+        f"Note: {path}: 'Region Kalmar' is no longer in the file; its document "
+        "'S.md#Region Kalmar' stays in the project",
+    ]
+    assert "changed since" not in result.output
+    assert stored(db) == (docs, segs)
+
+
+# -- case names ---------------------------------------------------------------------------------
+
+
+def test_outline_numbers_are_not_part_of_the_case(cli, db, tmp_path):
+    text = (
+        "# 1. Region Skåne\n\nSkåne.\n\n# 2.3 Region Kalmar\n\nKalmar.\n\n"
+        "# IV. Landstinget Dalarna\n\nDalarna.\n\n# 2019 års uppföljning\n\nText.\n"
+    )
+    path = write(tmp_path / "S.md", text)
+    assert cli("import", path, "--db", db, "--case-from", "heading").exit_code == 0
+    docs, _ = stored(db)
+    assert sorted((d.case, d.name) for d in docs) == [
+        ("2019 års uppföljning", "S.md#2019 års uppföljning"),
+        ("Landstinget Dalarna", "S.md#IV. Landstinget Dalarna"),
+        ("Region Kalmar", "S.md#2.3 Region Kalmar"),
+        ("Region Skåne", "S.md#1. Region Skåne"),
+    ]
+
+
+def test_a_compilation_under_one_title_is_told_about_heading_2(cli, db, tmp_path):
+    path = write(
+        tmp_path / "S.md", "# Återrapportering 2021\n\n" + COMPILATION.replace("# ", "## ")
+    )
+    result = cli("import", path, "--db", db, "--case-from", "heading")
+    assert result.exit_code == 0, result.output
+    assert (
+        f"Note: {path}: only one case, 'Återrapportering 2021', and 2 level-2 headings: "
+        "--case-from heading:2 makes a case of each"
+    ) in result.stdout.splitlines()
+
+
+# -- attributes on files imported before --------------------------------------------------------
+
+
+def test_front_matter_booleans_read_as_the_text_an_attribute_option_gives(cli, db, tmp_path):
+    write(tmp_path / "Kalmar.md", "---\nattributes:\n  aktiv: true\n  pilot: no\n---\nText.\n")
+    assert cli("import", tmp_path / "Kalmar.md", "--db", db).exit_code == 0
+    with Store.open(db) as store:
+        assert queries.case_attributes(store)["Kalmar"] == {"aktiv": "true", "pilot": "false"}
+
+
+def test_an_attribute_for_a_file_imported_before_is_said_not_applied(cli, db, tmp_path):
+    path = write(tmp_path / "Kalmar.md", "Kalmar följer upp.\n")
+    assert cli("import", path, "--db", db, "--attribute", "år=2020").exit_code == 0
+    same = cli("import", path, "--db", db, "--attribute", "år=2020")
+    assert "  Kalmar.md: already imported and unchanged" in same.stderr.splitlines()
+    other = cli("import", path, "--db", db, "--attribute", "år=2021")
+    assert other.exit_code == 0, other.output
+    note = (
+        "--attribute år=2021 not applied to what was imported before (only new documents "
+        "get it; for the whole case: coder cases set 'Kalmar' år=2021)"
+    )
+    assert f"  Kalmar.md: already imported and unchanged; {note}" in other.stderr.splitlines()
+    assert f"Note: {path}: {note}" in other.stdout.splitlines()
+
+
+def test_a_compilation_split_at_one_level_is_not_split_again_at_another(cli, db, tmp_path):
+    path = write(tmp_path / "S.md", "# Återrapportering\n\n" + COMPILATION.replace("# ", "## "))
+    assert cli("import", path, "--db", db, "--case-from", "heading:2").exit_code == 0
+    before = stored(db)
+    result = cli("import", path, "--db", db, "--case-from", "heading")
+    assert result.exit_code == 0, result.output
+    assert (
+        "  S.md: imported before in parts at level-2 headings (--case-from heading:2); "
+        "not imported again at level 1"
+    ) in result.stderr.splitlines()
+    assert stored(db) == before

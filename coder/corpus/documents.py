@@ -3,16 +3,14 @@
 
 Document names (unique in a project) are the file's name, or for a folder the folder's
 name and the path inside it; two different files that would get the same name (``a/x.txt``
-and ``b/x.txt``) get as many of their folders as tell them apart. A file is recognised
-again by the absolute path recorded with its document (older projects: the path it was
-imported from). Each file's changes are planned from what the project holds in the
+and ``b/x.txt``) get as many of their folders as tell them apart. How a file is
+recognised again: ``coder.corpus.earlier``. Each file's changes are planned in the
 transaction that writes them, so a file imported meanwhile is not imported twice.
 """
 
 from __future__ import annotations
 
 import time
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,19 +18,33 @@ from typing import Any
 
 from coder.corpus import importing
 from coder.corpus.changes import AddCase, AddDocument, Change
+from coder.corpus.earlier import (
+    Plan,
+    Refused,
+    attributes_note,
+    compared,
+    file_parts,
+    part_name,
+    plan_files,
+    refuse_level,
+    refuse_parts,
+    refuse_whole,
+)
 from coder.corpus.importing import (
+    UNCHANGED,
     Candidate,
+    Earlier,
     FileReport,
     ImportStopped,
     ImportSummary,
     Progress,
     case_name,
     collect_files,
+    file_sha,
     heading_level,
-    same_file,
     sha,
 )
-from coder.corpus.parts import NoHeading, case_parts, table_rows
+from coder.corpus.parts import NoHeading, case_of, case_parts, match_parts, table_rows
 from coder.corpus.project import ProjectBatch, ProjectStore, StoredDocument
 from coder.corpus.readers import SourceText, Unreadable, read_document
 from coder.corpus.segment import document_blocks, segment_document
@@ -40,56 +52,19 @@ from coder.corpus.span import Span
 from coder.corpus.structure import Block
 from coder.errors import CoderError, StoreError
 
-UNCHANGED = "unchanged"
-
-
-@dataclass
-class _Plan:
-    """Where a file goes: its earlier document, or a new one named ``name``."""
-
-    mine: StoredDocument | None  # its document, imported before
-    maybe: StoredDocument | None  # a document of the same name that may be its own (older project)
-    name: str  # the name for a new document
-    clashes: bool  # another file of this import had the same name
-
-
-def _plan(store: ProjectStore, candidates: list[Candidate]) -> list[_Plan]:
-    options = [c.names() for c in candidates]
-    shared = Counter(name for names in options for name in names)
-    with store.batch(write=False) as b:
-        existing = b.documents_by_name(sorted(shared))
-    plans = []
-    for cand, names in zip(candidates, options, strict=True):
-        mine = maybe = None
-        for name in names:
-            doc = existing.get(name)
-            if doc is None:
-                continue
-            same = same_file(doc.meta, cand.abs)
-            if same:
-                mine = doc
-                break
-            if same is None and name == cand.name and maybe is None:
-                maybe = doc
-        new_name = next(
-            (n for n in names if shared[n] == 1 and n not in existing), cand.abs.as_posix()
-        )
-        plans.append(_Plan(mine, maybe, new_name, shared[cand.name] > 1))
-    return plans
-
 
 @dataclass
 class _Parsed:
-    """One document to write: a whole file, or one part of it (``--case-from heading``)."""
+    """A document to write: a whole file, or a part of it (``--case-from heading``)."""
 
     cand: Candidate
-    plan: _Plan
+    plan: Plan
     source: SourceText
     case: str
     text: str
     sha: str
     spans: list[Span]
-    report: FileReport  # the file's, shared by its parts
+    report: FileReport  # the file's
     table_rows: int = 0
     part: str | None = None  # the part's name in the file: its case heading
     meta: dict[str, Any] = field(default_factory=dict)
@@ -118,9 +93,9 @@ def import_documents(
     level = heading_level(case_from)
     summary = ImportSummary()
     candidates = collect_files(paths, summary)
-    plans = _plan(store, candidates)
+    plans, earlier = plan_files(store, candidates)
     language = store.codebook().language
-    extra = {"attributes": dict(attributes)} if attributes else {}
+    given = {"attributes": dict(attributes)} if attributes else {}
     pending: list[_Parsed] = []
     for done, (cand, plan) in enumerate(zip(candidates, plans, strict=True), start=1):
         failure = None
@@ -128,6 +103,7 @@ def import_documents(
             source = read_document(cand.path)
             blocks = document_blocks(source.text, source.blocks, source.fmt)
             report = FileReport(cand.path.name)
+            extra = {**given, "file_sha256": file_sha(cand.path)}  # after reading it: it exists
             if level is None:
                 case = source.case or case_name(cand, case_from)
                 spans = segment_document(source.text, blocks, source.fmt, segmentation, language)
@@ -139,9 +115,13 @@ def import_documents(
                 parsed = _parts(cand, plan, source, blocks, level, segmentation, language, report)
                 for p in parsed:
                     p.meta.update(extra)
-                summary.notes += [f"{cand.path}: {note}" for note in report.skipped]
+                if not parsed:  # else said when it is written
+                    summary.notes += [f"{cand.path}: {note}" for note in report.skipped]
         except Unreadable as exc:
             summary.skipped.append((str(cand.path), str(exc)))
+            continue
+        except OSError as exc:  # gone or locked since it was read
+            summary.skipped.append((str(cand.path), f"cannot read ({exc.strerror})"))
             continue
         except NoHeading:
             raise  # before anything is written: every file is read first
@@ -153,21 +133,21 @@ def import_documents(
             if progress:
                 progress(done, len(candidates))
         if failure is not None:
-            _write_documents(store, pending, segmentation, summary)  # the files before it
+            _write_documents(store, pending, segmentation, summary, earlier)  # the files before it
             raise ImportStopped(f"{cand.path}: {failure}; {_kept(summary)}", summary)
         pending += parsed
         if level is None and (
             sum(len(p.spans) for p in pending) >= importing.BATCH_ROWS or len(pending) >= 50
         ):
-            _write_documents(store, pending, segmentation, summary)
+            _write_documents(store, pending, segmentation, summary, earlier)
             pending = []
-    _write_documents(store, pending, segmentation, summary)
+    _write_documents(store, pending, segmentation, summary, earlier)
     return summary
 
 
 def _parts(
     cand: Candidate,
-    plan: _Plan,
+    plan: Plan,
     source: SourceText,
     blocks: list[Block],
     level: int,
@@ -182,10 +162,10 @@ def _parts(
         if not spans:
             report.skipped.append(f"'{part.heading}' has no text; skipped")
             continue
-        meta = {"part": name, "part_start": part.start, "part_end": part.end}
+        meta = {"part": name, "part_start": part.start, "part_end": part.end, "part_level": level}
         parsed.append(
-            _Parsed(cand, plan, source, part.heading, part.text, sha(part.text), spans, report,
-                    table_rows(spans, part.blocks), name, meta)
+            _Parsed(cand, plan, source, case_of(part.heading), part.text, sha(part.text), spans,
+                    report, table_rows(spans, part.blocks), name, meta)
         )  # fmt: skip
     return parsed
 
@@ -200,7 +180,11 @@ def _kept(summary: ImportSummary) -> str:
 
 
 def _write_documents(
-    store: ProjectStore, parsed: list[_Parsed], segmentation: str, summary: ImportSummary
+    store: ProjectStore,
+    parsed: list[_Parsed],
+    segmentation: str,
+    summary: ImportSummary,
+    earlier: Earlier,
 ) -> None:
     """Write parsed files in transactions of about ``BATCH_SECONDS`` each, whole files only."""
     i = 0
@@ -212,13 +196,14 @@ def _write_documents(
                 started = time.monotonic()
                 j = i
                 while j < len(parsed) and (
-                    j == i
-                    or parsed[j].cand is parsed[j - 1].cand  # a file's parts go together
-                    or time.monotonic() - started < importing.BATCH_SECONDS
+                    j == i or time.monotonic() - started < importing.BATCH_SECONDS
                 ):
                     current = parsed[j]
-                    _write_document(b, current, segmentation, part)
-                    j += 1
+                    k = j + 1
+                    while k < len(parsed) and parsed[k].cand is current.cand:  # a file's parts
+                        k += 1
+                    _write_file(b, parsed[j:k], segmentation, part, earlier)
+                    j = k
         except StoreError as exc:  # a full disk; locked too long
             raise ImportStopped(
                 f"{current.cand.path}: cannot write to the project ({exc}); "
@@ -238,8 +223,41 @@ def _write_documents(
         i = j
 
 
-def _write_document(b: ProjectBatch, p: _Parsed, segmentation: str, summary: ImportSummary) -> None:
-    changes, outcome = _document_changes(b, p, segmentation)
+Outcome = tuple[_Parsed, list[Change], str | None, StoredDocument | None]
+
+
+def _write_file(
+    b: ProjectBatch,
+    parsed: list[_Parsed],
+    segmentation: str,
+    summary: ImportSummary,
+    earlier: Earlier,
+) -> None:
+    """Write one file (or its parts): all of it, or nothing with one line saying why."""
+    first = parsed[0]
+    read = len(first.report.skipped)  # notes on what reading it left out
+    notes = list(first.report.skipped)
+    try:
+        if first.part is None:
+            outcomes = [_whole_changes(b, first, segmentation, earlier)]
+        else:
+            outcomes = _parts_changes(b, parsed, segmentation, earlier, notes)
+    except Refused as refused:
+        summary.skipped.append((str(first.cand.path), str(refused)))
+        first.report.skipped[:] = [str(refused)]
+        return
+    kept = [d for _, _, outcome, d in outcomes if d is not None and outcome == UNCHANGED]
+    case = f"'{first.case}'" if first.part is None else "CASE"
+    notes += attributes_note(first.meta.get("attributes") or {}, kept, case)
+    for p, changes, outcome, _ in outcomes:
+        _record(b, p, changes, outcome, summary)
+    first.report.skipped += notes[read:]
+    summary.notes += [f"{first.cand.path}: {note}" for note in notes]
+
+
+def _record(
+    b: ProjectBatch, p: _Parsed, changes: list[Change], outcome: str | None, summary: ImportSummary
+) -> None:
     summary.new_cases += b.apply(changes).new_cases
     report = p.report
     if outcome is None:
@@ -258,32 +276,69 @@ def _write_document(b: ProjectBatch, p: _Parsed, segmentation: str, summary: Imp
         report.skipped.append(outcome)
 
 
-def _document_changes(
-    b: ProjectBatch, p: _Parsed, segmentation: str
-) -> tuple[list[Change], str | None]:
-    """What importing one file changes, and why not when it adds no document:
+def _whole_changes(b: ProjectBatch, p: _Parsed, segmentation: str, earlier: Earlier) -> Outcome:
+    """What importing a file as one document changes, and why not when it adds none:
     ``UNCHANGED``, or the reason it is skipped."""
-    plan = p.plan
-    if p.part is not None:
-        now, name = _part_target(b, p)
-    else:
-        earlier = plan.mine
-        # An older document of this name whose file cannot be told is this file's, unless
-        # another file of this import has the same name (then only if the text is the same).
-        if earlier is None and plan.maybe and (not plan.clashes or plan.maybe.sha256 == p.sha):
-            earlier = plan.maybe
-        name = earlier.name if earlier else plan.name
-        now = b.document(name)
+    name = p.plan.target(p.sha)
+    now = b.document(name)
     if now is not None:
-        if now.sha256 == p.sha:
-            return [], UNCHANGED
-        return [], (
-            f"changed since it was imported as '{now.name}'; not imported again "
-            "(its codings stay on the earlier text)"
-        )
+        return (p, [], compared(now, p.sha, p.meta["file_sha256"]), now)
+    if {str(p.cand.abs), None} & earlier.in_parts:
+        refuse_whole(b, p.cand)
+    return _new_changes(b, p, name, segmentation, earlier)
+
+
+def _parts_changes(
+    b: ProjectBatch, parsed: list[_Parsed], segmentation: str, earlier: Earlier, notes: list[str]
+) -> list[Outcome]:
+    """A file's parts, each matched to its earlier document (``match_parts``) or new;
+    the parts no longer in the file are noted."""
+    cand = parsed[0].cand
+    refuse_parts(b, cand)
+    before = refuse_level(file_parts(b, cand), parsed[0].meta["part_level"])
+    matched = match_parts(
+        [(p.part or "", p.sha) for p in parsed], before, parsed[0].meta["file_sha256"]
+    )
+    outcomes: list[Outcome] = []
+    taken: set[str] = set()
+    for p, doc in zip(parsed, matched, strict=True):
+        if doc is None:
+            name = part_name(b, p.plan.name, p.cand, p.part or "", taken)
+            taken.add(name)
+            outcomes.append(_new_changes(b, p, name, segmentation, earlier))
+            continue
+        outcome = compared(doc, p.sha, p.meta["file_sha256"])
+        if outcome == UNCHANGED and doc.meta.get("part") != p.part:
+            notes.append(
+                f"'{p.part}' is the section imported before as '{doc.meta.get('part')}' "
+                f"(the same text); its document '{doc.name}' was left as it was"
+            )
+        outcomes.append((p, [], outcome, doc))
+    notes += [
+        f"'{d.meta.get('part')}' is no longer in the file; its document '{d.name}' stays "
+        "in the project"
+        for d in before
+        if d not in matched
+    ]
+    return outcomes
+
+
+def _new_changes(
+    b: ProjectBatch, p: _Parsed, name: str, segmentation: str, earlier: Earlier
+) -> Outcome:
+    """A new document, unless its text or file is in its case already (a copy)."""
     case_id = b.case_id(p.case)
-    if case_id is not None and b.document_with_text(case_id, p.sha) is not None:
-        return [AddCase(p.case, p.source.attributes)], UNCHANGED
+    if case_id is not None:
+        if b.document_with_text(case_id, p.sha) is not None or earlier.same_bytes(
+            case_id, p.meta["file_sha256"], p.part
+        ):
+            return (p, [AddCase(p.case, p.source.attributes)], UNCHANGED, None)
+        older = earlier.read_before(case_id, p.cand.path.name, p.part, p.source.meta)
+        if older is not None:
+            raise Refused(
+                f"imported before as '{older.name}' by an earlier coder version that read it "
+                "differently; nothing imported (a different file of that name: rename it)"
+            )
     meta: dict[str, Any] = {
         **p.source.meta,
         "source": str(p.cand.path),
@@ -297,18 +352,4 @@ def _document_changes(
     document = AddDocument(
         p.case, name, source.fmt, p.text, p.sha, p.spans, meta, source.attributes
     )
-    return [document], None
-
-
-def _part_target(b: ProjectBatch, p: _Parsed) -> tuple[StoredDocument | None, str]:
-    """A part's document from an earlier import of its file, or else the name for a new one:
-    ``FILE#Heading``, with as many of the file's folders as tell it from other files' parts."""
-    names = [f"{n}#{p.part}" for n in p.cand.names()]
-    first = f"{p.plan.name}#{p.part}"
-    found = b.documents_by_name([first, *names])
-    for name in names:
-        doc = found.get(name)
-        if doc is not None and same_file(doc.meta, p.cand.abs):
-            return doc, name
-    free = next((n for n in [first, *names] if n not in found), None)
-    return None, free or f"{p.cand.abs.as_posix()}#{p.part}"
+    return (p, [document], None, None)

@@ -19,11 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from coder.corpus.project import StoredDocument
 from coder.corpus.readers import DOCUMENT_SUFFIXES, NOTE_NAMES, TABLE_SUFFIXES
 from coder.errors import CoderError, ImportError_
 
 CASE_FROM = ("auto", "folder", "filename", "heading")  # and heading:N
 Progress = Callable[[int, int], None]  # (done, total)
+UNCHANGED = "unchanged"  # a file (part) imported before, left as it was
 
 # Bounds on one write transaction: it ends after the file or row that passes either.
 BATCH_SECONDS = 0.25  # documents: time spent writing in one transaction
@@ -74,7 +76,7 @@ class FileReport:
             return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
         said = []
-        if self.documents or not self.unchanged:
+        if self.documents or not (self.unchanged or self.skipped):  # else: why not
             rows = f" ({count(self.table_rows, 'table row')})" if self.table_rows else ""
             said.append(
                 f"{count(len(self.cases), 'case')}, {count(self.passages, 'passage')}{rows}"
@@ -126,6 +128,52 @@ class ImportStopped(ImportError_):
 
 def sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def file_sha(path: Path) -> str:
+    """The sha256 of a file's bytes: the same file however a coder version reads it."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+REREAD = (".pdf", ".docx")  # formats earlier coder versions read into other text
+
+
+class Earlier:
+    """The project's documents at the start of an import, to recognise a file imported
+    from another folder: by its bytes (``meta["file_sha256"]``), or, for a PDF/DOCX
+    document of an earlier coder version (no ``file_sha256``), by case and file name."""
+
+    def __init__(self, docs: Iterable[StoredDocument]):
+        self.by_bytes: set[tuple[int, str, str | None]] = set()
+        self.older: dict[tuple[int, str, str | None], StoredDocument] = {}
+        self.in_parts: set[str | None] = set()  # files imported in parts (None: not told)
+        for doc in docs:
+            part = doc.meta.get("part")
+            if part is not None:
+                self.in_parts.add(doc.meta.get("path"))
+            if doc.meta.get("file_sha256"):
+                self.by_bytes.add((doc.case_id, doc.meta["file_sha256"], part))
+                continue
+            where = doc.meta.get("path") or doc.meta.get("source")
+            if isinstance(where, str) and Path(where).suffix.lower() in REREAD:
+                self.older.setdefault((doc.case_id, Path(where).name, part), doc)
+
+    def same_bytes(self, case_id: int, digest: str, part: str | None) -> bool:
+        return (case_id, digest, part) in self.by_bytes
+
+    def read_before(
+        self, case_id: int, file: str, part: str | None, meta: dict[str, Any]
+    ) -> StoredDocument | None:
+        """An earlier version's document of this case and file name (a PDF's of as many
+        pages: a report of another year of the same name has other text and pages)."""
+        doc = self.older.get((case_id, file, part))
+        if doc is not None and doc.meta.get("pages", meta.get("pages")) != meta.get("pages"):
+            return None
+        return doc
 
 
 @dataclass

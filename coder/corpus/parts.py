@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 
+from coder.corpus.project import StoredDocument
 from coder.corpus.span import Span
 from coder.corpus.structure import Block
 from coder.errors import ImportError_
@@ -22,6 +23,8 @@ from coder.errors import ImportError_
 _ATX_OPEN = re.compile(r"^\s{0,3}#{1,6}(\s+|$)")
 _ATX_CLOSE = re.compile(r"\s+#+\s*$")
 _UNDERLINE = re.compile(r"^\s*(=+|-+)\s*$")  # a setext heading's underline
+# An outline number before a heading's text: "1. ", "2.3 ", "4) ", "IV. " (not "2019 ").
+_NUMBER = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*[.)]|\d{1,3}(?:\.\d{1,3})+|[IVXLC]{1,7}\.)\s+")
 
 
 class NoHeading(ImportError_):
@@ -57,6 +60,39 @@ def heading_text(text: str, block: Block) -> str:
         if len(joined) > 4 and joined.startswith(mark) and joined.endswith(mark):
             joined = joined[2:-2]
     return " ".join(joined.split())
+
+
+def case_of(heading: str) -> str:
+    """The case a part's heading names: the heading without an outline number."""
+    return _NUMBER.sub("", heading).strip() or heading
+
+
+def match_parts(
+    parts: list[tuple[str, str]], earlier: list[StoredDocument], file_sha: str
+) -> list[StoredDocument | None]:
+    """Each part's (name, text sha256) document from an earlier import of its file, or None:
+    the same text first (the same name before another: a renamed heading, a section that
+    moved up when one of the same name above it was deleted), then the same name."""
+    free = list(earlier)
+    found: list[StoredDocument | None] = [None] * len(parts)
+
+    def same(doc: StoredDocument, name: str, text: str, exact: bool | None) -> bool:
+        part = doc.meta.get("part")
+        if exact is True:
+            return part == name and (doc.sha256 == text or doc.meta.get("file_sha256") == file_sha)
+        return doc.sha256 == text if exact is False else part == name
+
+    for exact in (True, False, None):
+        for i, (name, text) in enumerate(parts):
+            doc = (
+                next((d for d in free if same(d, name, text, exact)), None)
+                if not found[i]
+                else None
+            )
+            if doc is not None:
+                found[i] = doc
+                free.remove(doc)
+    return found
 
 
 def split_at_headings(text: str, blocks: list[Block], level: int) -> Split:
@@ -112,6 +148,12 @@ def case_parts(
         seen[part.heading] += 1
         n = seen[part.heading]
         named.append((part.heading if n == 1 else f"{part.heading} ({n})", part))
+    below = [b for b in blocks if b.kind == "heading" and b.level == level + 1]
+    if len(named) == 1 and len(below) > 1:
+        notes.append(
+            f"only one case, '{case_of(named[0][0])}', and {len(below)} level-{level + 1} "
+            f"headings: --case-from heading:{level + 1} makes a case of each"
+        )
     return named
 
 

@@ -141,8 +141,11 @@ def _apply_front_matter(source: SourceText, meta: dict[str, Any]) -> None:
 
 
 def _plain(value: Any) -> Any:
-    """Keep JSON-friendly values (dates from YAML become ISO strings)."""
-    if isinstance(value, str | int | float | bool) or value is None:
+    """Keep JSON-friendly values (dates from YAML become ISO strings; booleans the text
+    ``true``/``false``, as ``--attribute aktiv=true`` gives them)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int | float) or value is None:
         return value
     if isinstance(value, list):
         return [_plain(v) for v in value]
