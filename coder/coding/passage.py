@@ -66,8 +66,6 @@ def read_passage(
         neighbour = rows[other]
         return neighbour.text if neighbour.document == row.document else None
 
-    with store.batch(write=False) as b:
-        section = b.sections([segment_id]).get(segment_id)
     codes = queries.codes_on(store, segment_id, question_id)
     mine = codes.pop(coder, set())
     return Passage(
@@ -92,5 +90,5 @@ def read_passage(
         ),
         index=index,
         view_size=view_size,
-        section=section,
+        section=row.section,
     )

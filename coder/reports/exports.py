@@ -26,27 +26,8 @@ from coder.store.store import Store
 SEGMENT_COLUMNS = (*queries.SEGMENT_COLUMNS, "section")
 
 
-def iter_segments(store: Store, chunk: int = 500) -> Iterator[dict]:
-    """Every segment (``queries.iter_segments``) with its ``section``, the heading path above
-    it ("" where there is none), looked up a chunk of rows at a time."""
-    rows: list[dict] = []
-
-    def with_sections() -> Iterator[dict]:
-        with store.batch(write=False) as b:
-            found = b.sections([row["segment_id"] for row in rows])
-        for row in rows:
-            yield {**row, "section": found.get(row["segment_id"], "")}
-
-    for row in queries.iter_segments(store):
-        rows.append(row)
-        if len(rows) >= chunk:
-            yield from with_sections()
-            rows = []
-    yield from with_sections()
-
-
 TABLES: dict[str, tuple[tuple[str, ...], Callable[[Store], Iterator[dict]]]] = {
-    "segments": (SEGMENT_COLUMNS, iter_segments),
+    "segments": (SEGMENT_COLUMNS, queries.iter_segments),
     "codings": (queries.CODING_COLUMNS, queries.iter_codings),
     "suggestions": (queries.SUGGESTION_COLUMNS, queries.iter_suggestions),
 }

@@ -187,15 +187,6 @@ class Batch:
             found.update((key, value) for key, value in self._conn.execute(query))
         return found
 
-    def sections(self, segment_ids: list[int]) -> dict[int, str]:
-        """segment id -> its section (heading path), for those of ``segment_ids`` that have one."""
-        s = t.segments.c
-        found: dict[int, str] = {}
-        for chunk in chunks(segment_ids):
-            query = sa.select(s.id, s.section).where(s.id.in_(chunk), s.section.is_not(None))
-            found.update((key, value) for key, value in self._conn.execute(query))
-        return found
-
     def external_ids_scoped(self) -> bool:
         """Whether the schema lets two documents' passages have the same external id."""
         return not t.segments.c.external_id.unique

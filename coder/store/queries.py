@@ -140,6 +140,8 @@ CODING_COLUMNS = (
 
 
 def iter_segments(store: Store) -> Iterator[dict]:
+    """Every segment in ``SEGMENT_COLUMNS`` and its ``section``, the heading path above it
+    ("" where there is none)."""
     s, d, c = t.segments.c, t.documents.c, t.cases.c
     query = (
         sa.select(
@@ -149,6 +151,7 @@ def iter_segments(store: Store) -> Iterator[dict]:
             d.name.label("document"),
             s.position,
             s.text,
+            sa.func.coalesce(s.section, "").label("section"),
         )
         .select_from(in_context())
         .order_by(c.name, d.name, s.position)
@@ -288,12 +291,13 @@ class PassageRow:
     position: int
     text: str
     external_id: str | None
+    section: str | None  # the heading path above it
 
 
 def passages(store: Store, segment_ids: list[int]) -> dict[int, PassageRow]:
     s, d, c = t.segments.c, t.documents.c, t.cases.c
     query = (
-        sa.select(s.id, c.name, d.name, s.position, s.text, s.external_id)
+        sa.select(s.id, c.name, d.name, s.position, s.text, s.external_id, s.section)
         .select_from(in_context())
         .where(s.id.in_(segment_ids))
     )
