@@ -40,8 +40,9 @@ def plan_files(store: ProjectStore, candidates: list[Candidate]) -> tuple[list[P
     options = [c.names() for c in candidates]
     shared = Counter(name for names in options for name in names)
     with store.batch(write=False) as b:
-        existing = b.documents_by_name(sorted(shared))
-        earlier = Earlier(b.documents_under("").values() if candidates else [])
+        every = b.documents_under("") if candidates else {}  # one read serves both lookups
+    existing = {name: every[name] for name in shared if name in every}
+    earlier = Earlier(every.values())
     plans = []
     for cand, names in zip(candidates, options, strict=True):
         mine = maybe = None
