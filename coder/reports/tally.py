@@ -129,6 +129,49 @@ def tally(
     ]
 
 
+Passage = tuple[str, int]  # (case, segment id)
+
+
+@dataclass
+class CountedCodes:
+    """The codes that count on each passage of one question, as a tally counts them."""
+
+    human: dict[Passage, set[str]]  # n/a included (a passage judged not applicable)
+    suggested: dict[Passage, set[str]]  # model suggestions, on passages no human decided
+    not_applicable: int  # passages a human judged n/a (and nothing else)
+    not_applicable_suggested: int  # passages whose top suggestion is n/a, above the score
+
+
+def counted_codes(
+    store: Store,
+    question: Question,
+    *,
+    coders: list[str] | None = None,
+    consensus: bool = False,
+    min_score: float | None = None,
+) -> CountedCodes:
+    """Which codes count on which passage: the human codings (of ``coders``; with
+    ``consensus`` only what they agree on), and with ``min_score`` the suggestions that
+    reach it on passages without a human decision. Shared by the tally, the co-occurrence
+    table and the deck, so that they count alike."""
+    rows = queries.coded_rows(store, question.id, coders)
+    human = _human_codes(rows, consensus)
+    human_segments = {seg for _, seg, _, _ in rows}
+    not_applicable = sum(
+        1 for codes in human.values() if NOT_APPLICABLE in codes and len(codes) == 1
+    )
+    suggested: dict[Passage, set[str]] = {}
+    not_applicable_suggested = 0
+    if min_score is not None:
+        suggested, not_applicable_suggested = _suggested_codes(
+            queries.suggested_rows(store, question.id, min_score),
+            question,
+            min_score,
+            human_segments,  # a human decision on the passage (n/a too) overrides the model
+        )
+    return CountedCodes(human, suggested, not_applicable, not_applicable_suggested)
+
+
 def _human_codes(
     rows: list[tuple[str, int, str, str]], consensus: bool
 ) -> dict[tuple[str, int], set[str]]:
@@ -165,21 +208,9 @@ def _tally_question(
     sort: str,
     groups: _Groups | None,
 ) -> Tally:
-    rows = queries.coded_rows(store, question.id, coders)
-    counted = _human_codes(rows, consensus)
-    human_segments = {seg for _, seg, _, _ in rows}
-    not_applicable = sum(
-        1 for codes in counted.values() if NOT_APPLICABLE in codes and len(codes) == 1
-    )
-    suggested: dict[tuple[str, int], set[str]] = {}
-    not_applicable_suggested = 0
-    if min_score is not None:
-        suggested, not_applicable_suggested = _suggested_codes(
-            queries.suggested_rows(store, question.id, min_score),
-            question,
-            min_score,
-            human_segments,  # a human decision on the passage (n/a too) overrides the model
-        )
+    found = counted_codes(store, question, coders=coders, consensus=consensus, min_score=min_score)
+    counted, suggested = found.human, found.suggested
+    not_applicable, not_applicable_suggested = found.not_applicable, found.not_applicable_suggested
     passages = _passages_per_case(counted)
     suggested_passages = _passages_per_case(suggested)
 
