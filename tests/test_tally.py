@@ -190,7 +190,8 @@ def test_csv_columns_and_numbers(cli, demo, tmp_path):
     out = tmp_path / "tally.csv"
     result = cli("tally", "--format", "csv", "--out", out, "--db", demo)
     assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(io.StringIO(out.read_text("utf-8"))))
+    assert out.read_bytes().startswith(b"\xef\xbb\xbfquestion,")  # a file: Excel's UTF-8 mark
+    rows = list(csv.DictReader(io.StringIO(out.read_text("utf-8-sig"))))
     assert list(rows[0]) == ["question", "code", "label", "cases", "segments", "share", "examples"]
     first = {r["code"]: int(r["cases"]) for r in rows if r["question"] == "arbetssatt"}
     assert first == EXPECTED_ARBETSSATT

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -26,12 +27,26 @@ from coder.cli._util import (
 from coder.errors import CoderError
 
 if TYPE_CHECKING:
+    from coder.reports.formats.csv_style import CsvStyle
     from coder.reports.tally import Tally
 
 
 class TallySort(StrEnum):
     codebook = "codebook"
     count = "count"
+
+
+Sep = Annotated[
+    str | None,
+    typer.Option(metavar="CHAR", help="CSV separator: ';', ',' or 'tab' (default ',')."),
+]
+Excel = Annotated[
+    bool,
+    typer.Option(
+        "--excel",
+        help="CSV for Swedish or Danish Excel: byte-order mark, ';' and decimal comma.",
+    ),
+]
 
 
 @app.command()
@@ -43,6 +58,21 @@ def tally(
             metavar="ATTRIBUTE", help="Cross-tabulate cases per code by this case attribute."
         ),
     ] = None,
+    compare: Annotated[
+        str | None,
+        typer.Option(
+            metavar="ATTRIBUTE",
+            help="Compare the values of this attribute (e.g. år): cases per code in each "
+            "year and the change from the first to the last.",
+        ),
+    ] = None,
+    by_coder: Annotated[
+        bool, typer.Option("--by-coder", help="Each coder's counts side by side.")
+    ] = False,
+    cooccurrence: Annotated[
+        bool,
+        typer.Option("--cooccurrence", help="A code x code table: the cases that have both codes."),
+    ] = False,
     examples: Annotated[
         int, typer.Option(metavar="N", help="Example cases per code (most passages first).")
     ] = 4,
@@ -59,12 +89,17 @@ def tally(
         ),
     ] = None,
     out: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
-            metavar="FILE",
-            help="Output file (default: standard output; tally.FORMAT for xlsx, pptx, png, svg).",
+            metavar="FILE|DIR/",
+            help="Output file (default: standard output; tally.FORMAT for xlsx and pptx), "
+            "or a folder for one png or svg chart per question (default tally/ when "
+            "there is no --question).",
+            show_default=False,
         ),
     ] = None,
+    sep: Sep = None,
+    excel: Excel = False,
     coders: Annotated[
         str | None,
         coders_option("Count only these coders' codings (comma-separated)."),
@@ -82,42 +117,106 @@ def tally(
     sort: Annotated[TallySort, typer.Option(help="Row order.")] = TallySort.codebook,
     db: Db = None,
 ) -> None:
-    """Count cases per category, with example cases: tables for slides."""
+    """Count cases per category, with example cases: tables for slides.
+
+    --compare år sets the years side by side with the change, --by-coder the coders;
+    --cooccurrence counts the cases with both of two codes. Files: md, csv (for Excel:
+    --excel), xlsx, pptx, and png or svg charts, one per question into a folder (tally/,
+    or --out DIR/) unless --question or --out FILE.png is given.
+    """
     from coder.reports import exports
+    from coder.reports.cooccurrence import cooccurrence as make_cooccurrence
+    from coder.reports.cooccurrence import write_cooccurrence
+    from coder.reports.formats import write_tallies
     from coder.reports.tally import tally as make_tally
 
-    format = exports.tally_format(format, out)
+    if cooccurrence:
+        for option, given in (
+            ("--by", by is not None),
+            ("--compare", compare is not None),
+            ("--by-coder", by_coder),
+        ):
+            if given:
+                raise CoderError(f"--cooccurrence cannot be used with {option}")
+    format = exports.tally_format(format, out) or ("md" if cooccurrence else None)
+    style = exports.output_style(format, sep, excel, to_file=out is not None)
+    names = split_names(coders or coder)
     with open_store(db, read_only=True) as store:
-        tallies = make_tally(
-            store,
-            question,
-            coders=split_names(coders or coder),
-            consensus=consensus,
-            examples=examples,
-            include_suggestions=include_suggestions,
-            sort=sort.value,
-            by=by,
-        )
-    if format is None:
+        if cooccurrence:
+            tables = make_cooccurrence(
+                store,
+                question,
+                coders=names,
+                consensus=consensus,
+                include_suggestions=include_suggestions,
+            )
+        else:
+            tallies = make_tally(
+                store,
+                question,
+                coders=names,
+                consensus=consensus,
+                examples=examples,
+                include_suggestions=include_suggestions,
+                sort=sort.value,
+                by=by,
+                compare=compare,
+                by_coder=by_coder,
+            )
+    one = question is not None
+    if cooccurrence:
+        _emit(tables, format, out, style, write_cooccurrence, one_question=one, name="cooccurrence")
+    elif format is None:
         _print_tallies(tallies)
+    else:
+        _emit(tallies, format, out, style, write_tallies, one_question=one)
+
+
+def _emit(
+    results: Sequence[Any],
+    format: str,
+    out: str | None,
+    style: CsvStyle,
+    write: Callable[..., None],
+    *,
+    one_question: bool,
+    name: str = "tally",
+) -> None:
+    """Write ``results`` with ``write(results, target, format, style)``: one chart per
+    question into a folder, one file, or text to a file or standard output."""
+    from coder.reports import exports
+
+    folder = exports.chart_folder(out, format, one_question=one_question, default=Path(name))
+    if folder is not None:
+        written = exports.save_per_question(
+            [(r.question.id, r) for r in results],
+            format,
+            folder,
+            lambda one, path: write([one], path, format, style),
+        )
+        for path in written:
+            wrote(path)
     elif exports.is_file_format(format):
-        target = out or exports.default_tally_file(format)
+        target = Path(out) if out else exports.default_tally_file(format, name)
         with output_file(target) as tmp:
-            exports.save_tally(tallies, format, tmp)
+            write(results, tmp, format, style)
         wrote(target)
     else:
-        with output(out) as stream:
-            exports.write_tally(tallies, format, stream)
-        wrote(out)
+        path = Path(out) if out else None
+        with output(path) as stream:
+            write(results, stream, format, style)
+        wrote(path)
 
 
 def _print_tallies(tallies: list[Tally]) -> None:
-    """The tallies as tables on the terminal, one per question, with their footnotes."""
+    """The tallies as tables on the terminal, one per question, with their footnotes; a
+    comparison as its table of years and the change."""
     from rich.console import Console
     from rich.table import Table
 
     from coder.reports.formats import (
         by_header,
+        cross_table,
         examples_text,
         footnotes,
         label_text,
@@ -129,22 +228,30 @@ def _print_tallies(tallies: list[Tally]) -> None:
     for t in tallies:
         w = words(t)
         table = Table(title=t.question.title, title_justify="left", title_style="bold")
-        table.add_column(w.category, overflow="fold")
-        table.add_column(w.cases, justify="right")
-        table.add_column(w.share, justify="right")
-        table.add_column(w.passages, justify="right")
-        for value in t.by_values:
-            table.add_column(by_header(t, value), justify="right")
-        table.add_column(w.examples, overflow="fold")
-        for row in t.rows:
-            table.add_row(
-                label_text(row),
-                str(row.cases),
-                percent(row.share, w),
-                str(row.segments),
-                *[str(row.by[v]) for v in t.by_values],
-                examples_text(row),
-            )
+        if t.compare:
+            header, *lines = cross_table(t)
+            table.add_column(header[0], overflow="fold")
+            for text in header[1:]:
+                table.add_column(text, justify="right")
+            for line in lines:
+                table.add_row(*line)
+        else:
+            table.add_column(w.category, overflow="fold")
+            table.add_column(w.cases, justify="right")
+            table.add_column(w.share, justify="right")
+            table.add_column(w.passages, justify="right")
+            for value in t.by_values:
+                table.add_column(by_header(t, value), justify="right")
+            table.add_column(w.examples, overflow="fold")
+            for row in t.rows:
+                table.add_row(
+                    label_text(row),
+                    str(row.cases),
+                    percent(row.share, w),
+                    str(row.segments),
+                    *[str(row.by[v]) for v in t.by_values],
+                    examples_text(row),
+                )
         console.print(table)
         for note in footnotes(t):
             console.print(note, style="italic")
@@ -162,17 +269,23 @@ def export(
     what: Annotated[What, typer.Option(help="What to export.")] = What.segments,
     format: Annotated[str, format_option("csv", "jsonl", "qdpx")] = "csv",
     out: Out = None,
+    sep: Sep = None,
+    excel: Excel = False,
     db: Db = None,
 ) -> None:
     """Export segments, codings or suggestions with stable columns (CSV or JSON lines),
-    or the whole project as a REFI-QDA file (--format qdpx --out FILE.qdpx)."""
+    or the whole project as a REFI-QDA file (--format qdpx --out FILE.qdpx).
+
+    The CSV has no byte-order mark, also in a file (scripts read it), unless --excel.
+    """
+    from coder.reports.exports import output_style, write_table
+
+    style = output_style(format, sep, excel, to_file=out is not None, mark=False)
     if format == "qdpx":
         _export_qdpx(out, db)
         return
-    from coder.reports.exports import write_table
-
     with open_store(db, read_only=True) as store, output(out) as stream:
-        write_table(store, what.value, format, stream)
+        write_table(store, what.value, format, stream, style)
     wrote(out, what.value)
 
 
@@ -200,18 +313,22 @@ def agreement(
     ] = None,
     format: Annotated[str, format_option("md", "csv", "jsonl", hidden=("json",))] = "md",
     out: Out = None,
+    sep: Sep = None,
+    excel: Excel = False,
     db: Db = None,
 ) -> None:
     """Agreement between coders: percent agreement, Cohen's kappa, Krippendorff's alpha.
 
     Compares the coders given with --coders (default: everyone but 'consensus'), on every
-    question two or more of them coded, or on the one --question.
+    question two or more of them coded, or on the one --question. The CSV has no
+    byte-order mark, also in a file (scripts read it), unless --excel.
     """
-    from coder.reports.exports import write_agreement
+    from coder.reports.exports import output_style, write_agreement
     from coder.reports.runs import agreements
 
+    style = output_style(format, sep, excel, to_file=out is not None, mark=False)
     with open_store(db, read_only=True) as store:
         results = agreements(store, question, split_names(coders))
         with output(out) as stream:
-            write_agreement(store, results, format, stream, one=question is not None)
+            write_agreement(store, results, format, stream, one=question is not None, style=style)
     wrote(out)

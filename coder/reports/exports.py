@@ -4,19 +4,27 @@ for ``coder export``, ``coder tally`` and ``coder agreement``.
 The command line only opens the stream or the file; what goes into it is decided here.
 Formats are spelled alike everywhere: ``csv``, ``jsonl`` (one JSON object per line), ``md``;
 ``json`` (one indented JSON document) is kept for scripts written before ``jsonl``.
+
+A CSV is spelled in a ``CsvStyle`` (``--sep``, ``--excel``; see ``csv_style``): tallies and
+agreement files start with the UTF-8 byte-order mark, standard output does not; the exports
+of segments, codings and suggestions are a machine contract and get the mark only with
+``--excel``. Charts without ``--question`` go one file per question into a folder
+(``save_per_question``), each written whole or not at all.
 """
 
 from __future__ import annotations
 
-import csv
 import json
-from collections.abc import Callable, Iterable, Iterator
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
 
 from coder.errors import CoderError
 from coder.reports import agreement as ag
 from coder.reports import formats as fmt
+from coder.reports.formats.csv_style import CsvStyle, csv_style
 from coder.reports.tally import Tally
 from coder.store import queries
 from coder.store.store import Store
@@ -34,9 +42,32 @@ TABLES: dict[str, tuple[tuple[str, ...], Callable[[Store], Iterator[dict]]]] = {
 TABLE_FORMATS = ("csv", "jsonl")
 
 
-def write_table(store: Store, what: str, format: str, stream: IO[str]) -> None:
+def output_style(
+    format: str | None, sep: str | None, excel: bool, *, to_file: bool, mark: bool = True
+) -> CsvStyle:
+    """The CSV style that ``--sep`` and ``--excel`` ask for (refused with any other format
+    than CSV). ``mark``: whether a file gets the byte-order mark without ``--excel``."""
+    if (sep is not None or excel) and format != "csv":
+        option = "--excel" if excel else "--sep"
+        shown = f"the {format} format" if format else "a table on screen"
+        raise CoderError(f"{option} is for CSV output, not {shown}; add --format csv")
+    return csv_style(sep, excel=excel, to_file=to_file and mark)
+
+
+def _spelled(row: dict, style: CsvStyle) -> dict:
+    """A row's decimal numbers with the style's decimal sign (``0,5`` for Excel)."""
+    if style.decimal == ".":
+        return row
+    return {
+        k: str(v).replace(".", style.decimal) if isinstance(v, float) else v for k, v in row.items()
+    }
+
+
+def write_table(
+    store: Store, what: str, format: str, stream: IO[str], style: CsvStyle | None = None
+) -> None:
     """Every segment, coding or suggestion (``what``) as CSV or JSON lines, in the stable
-    columns (new columns are only ever appended)."""
+    columns (new columns are only ever appended); CSV in ``style`` (default: plain)."""
     if what not in TABLES:
         raise CoderError(f"unknown table '{what}' (expected {', '.join(TABLES)})")
     if format not in TABLE_FORMATS:
@@ -44,9 +75,10 @@ def write_table(store: Store, what: str, format: str, stream: IO[str]) -> None:
     columns, rows_of = TABLES[what]
     rows = rows_of(store)
     if format == "csv":
-        writer = csv.DictWriter(stream, fieldnames=columns, lineterminator="\n")
+        style = style or CsvStyle()
+        writer = style.writer(stream, columns)
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(_spelled(row, style) for row in rows)
     else:
         write_json(({k: row[k] for k in columns} for row in rows), "jsonl", stream)
 
@@ -66,15 +98,23 @@ def write_json(items: Iterable[dict], format: str, stream: IO[str], *, one: bool
 
 
 def write_agreement(
-    store: Store, results: list[ag.Agreement], format: str, stream: IO[str], *, one: bool
+    store: Store,
+    results: list[ag.Agreement],
+    format: str,
+    stream: IO[str],
+    *,
+    one: bool,
+    style: CsvStyle | None = None,
 ) -> None:
-    """The agreement figures as a Markdown table per question, CSV rows or JSON."""
+    """The agreement figures as a Markdown table per question, CSV rows (in ``style``) or
+    JSON."""
     if format in ("json", "jsonl"):
         write_json((r.to_json() for r in results), format, stream, one=one)
     elif format == "csv":
-        writer = csv.DictWriter(stream, fieldnames=ag.CSV_COLUMNS, lineterminator="\n")
+        style = style or CsvStyle()
+        writer = style.writer(stream, ag.CSV_COLUMNS)
         writer.writeheader()
-        writer.writerows(ag.csv_rows(store, results))
+        writer.writerows(_spelled(row, style) for row in ag.csv_rows(store, results))
     else:
         stream.write(ag.markdown(store, results))
 
@@ -82,15 +122,98 @@ def write_agreement(
 # -- tallies ------------------------------------------------------------------------------------
 
 
-def tally_format(format: str | None, out: Path | None) -> str | None:
-    """The tally's format: as given, else told by the ``out`` file's suffix; None means a
-    table on screen."""
+CHART_FORMATS = ("png", "svg")
+DEFAULT_FOLDER = Path("tally")
+
+
+def is_folder(out: str | Path) -> bool:
+    """Whether ``--out`` names a folder: it ends in "/" or is an existing folder."""
+    text = str(out)
+    return text.endswith(("/", os.sep)) or Path(text).is_dir()
+
+
+def tally_format(format: str | None, out: str | Path | None) -> str | None:
+    """The tally's format: as given, else told by the ``out`` file's suffix (a folder
+    means PNG charts); None means a table on screen."""
     if format is not None or out is None:
         return format
-    suffix = out.suffix.lower().lstrip(".")
+    if is_folder(out):
+        return "png"
+    path = Path(out)
+    suffix = path.suffix.lower().lstrip(".")
     if suffix not in fmt.FORMATS:
-        raise CoderError(f"{out}: cannot tell the format from '{out.suffix}'; give --format")
+        raise CoderError(f"{out}: cannot tell the format from '{path.suffix}'; give --format")
     return suffix
+
+
+def chart_folder(
+    out: str | Path | None, format: str, *, one_question: bool, default: Path = DEFAULT_FOLDER
+) -> Path | None:
+    """The folder to write one chart per question into, or None when the output is one
+    file (or a stream): ``--out DIR/``, else ``default`` (``tally/``) for charts of every
+    question."""
+    if out is not None and is_folder(out):
+        if format not in CHART_FORMATS:
+            raise CoderError(
+                f"{out}: a folder takes one chart per question (png or svg); "
+                f"give a file name for {format}"
+            )
+        return Path(out)
+    if out is None and format in CHART_FORMATS and not one_question:
+        return default
+    return None
+
+
+T = TypeVar("T")
+
+
+def save_per_question(
+    items: Sequence[tuple[str, T]],
+    format: str,
+    folder: Path,
+    write_one: Callable[[T, Path], None],
+) -> list[Path]:
+    """Write each (question id, item) to ``folder/<question id>.<format>`` with ``write_one``
+    and return the files. The folder is created if it is missing (not its parent); every
+    file is drawn into a temporary file first and renamed into place only once all are,
+    so that a failure leaves nothing half-written (an earlier file of a name stays)."""
+    if folder.exists() and not folder.is_dir():
+        raise CoderError(f"{folder}: is a file, not a folder")
+    parent = folder.parent
+    if not folder.exists() and not parent.is_dir():
+        raise CoderError(f"{folder}/: folder {parent} does not exist")
+    created = not folder.exists()
+    targets = [folder / f"{_file_name(name)}.{format}" for name, _ in items]
+    drawn: list[Path] = []
+    try:
+        folder.mkdir(exist_ok=True)
+        for (_, item), target in zip(items, targets, strict=True):
+            handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
+            os.close(handle)
+            drawn.append(Path(temp))
+            write_one(item, drawn[-1])
+        umask = os.umask(0)
+        os.umask(umask)
+        for tmp, target in zip(drawn, targets, strict=True):
+            os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual permissions
+            os.replace(tmp, target)
+    except BaseException as exc:
+        for tmp in drawn:
+            tmp.unlink(missing_ok=True)
+        if created and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+        if isinstance(exc, OSError):
+            raise CoderError(
+                f"{folder}: cannot write in it ({exc.strerror}); nothing was written"
+            ) from None
+        raise
+    return targets
+
+
+def _file_name(name: str) -> str:
+    """A question id as a file name: no folder separators, no leading dot."""
+    cleaned = "".join("_" if ch in '/\\:*?"<>|' else ch for ch in name).lstrip(".")
+    return cleaned or "question"
 
 
 def is_file_format(format: str) -> bool:
@@ -98,9 +221,9 @@ def is_file_format(format: str) -> bool:
     return format in fmt.FILE_FORMATS
 
 
-def default_tally_file(format: str) -> Path:
+def default_tally_file(format: str, name: str = "tally") -> Path:
     """Where a file format goes without ``--out``: ``tally.FORMAT`` here."""
-    return Path(f"tally.{format}")
+    return Path(f"{name}.{format}")
 
 
 def save_tally(tallies: list[Tally], format: str, path: Path) -> None:
@@ -108,10 +231,3 @@ def save_tally(tallies: list[Tally], format: str, path: Path) -> None:
     if format not in fmt.FILE_FORMATS:
         raise CoderError(f"'{format}' is a text format; it goes to a stream, not a file")
     fmt.write_tallies(tallies, path, format)
-
-
-def write_tally(tallies: list[Tally], format: str, stream: IO[str]) -> None:
-    """Write a text format (``md``, ``csv``) to ``stream``."""
-    if format in fmt.FILE_FORMATS:
-        raise CoderError(f"'{format}' is written to a file; give --out FILE.{format}")
-    fmt.write_tallies(tallies, stream, format)

@@ -7,22 +7,32 @@ a score, and are then marked in every output: for a ``single`` question only a
 passage's top suggestion, for a ``multi`` question every code at or above the score.
 The answer ``n/a`` (not applicable) is never counted, whether a human gave it or it is a
 passage's top suggestion; how many passages were so judged is told in a footnote.
-With ``by``, a passage's group is its document's attribute (the year of a report), else
-its case's; a case counts once in each group it has passages in.
+With ``by``, ``compare`` or ``by_coder`` a tally also has columns beside the counts: cases
+per value of an attribute (a case counts once in each group it has passages in), the same
+per year with the change from the first to the last, or each coder's own counts; how they
+are made is in ``coder.reports.compare``.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from coder.errors import CoderError
 from coder.model import CONSENSUS_CODER, NOT_APPLICABLE, Codebook, Question
+from coder.reports.compare import (
+    Cross,
+    Groups,
+    Passage,
+    attribute_cross,
+    attribute_groups,
+    check_options,
+    coder_cross,
+)
 from coder.store import Store, queries
 
 SORTS = ("codebook", "count")
-MISSING = "–"  # attribute value shown for cases without the attribute
 
 _ALPHABETS = {
     "sv": "abcdefghijklmnopqrstuvwxyzåäö",
@@ -62,7 +72,8 @@ class TallyRow:
     examples: list[str]
     suggested_cases: int = 0  # cases counted only because of model suggestions
     example_suggested: list[bool] = field(default_factory=list)
-    by: dict[str, int] = field(default_factory=dict)  # attribute value -> cases
+    by: dict[str, int] = field(default_factory=dict)  # attribute value (or coder) -> cases
+    change: int | None = None  # with compare: cases in the last value minus in the first
 
 
 @dataclass
@@ -79,6 +90,9 @@ class Tally:
     consensus: bool = False
     not_applicable: int = 0  # passages judged not applicable (n/a), not counted
     not_applicable_suggested: int = 0  # of which by their top suggestion
+    compare: bool = False  # by_values compared, first to last (row.change)
+    by_coder: bool = False  # by_values are coders (by == "coder")
+    left_out: int = 0  # with compare: cases without the attribute, not compared
 
 
 def tally(
@@ -91,8 +105,21 @@ def tally(
     include_suggestions: float | None = None,
     sort: str = "codebook",
     by: str | None = None,
+    compare: str | None = None,
+    by_coder: bool = False,
 ) -> list[Tally]:
-    """Count cases per code for one question, or for every question of the codebook."""
+    """Count cases per code for one question, or for every question of the codebook.
+
+    ``by``: columns per value of a case or document attribute; ``compare``: the same per
+    value (a year) in order, with the change from the first to the last; ``by_coder``: a
+    column per coder."""
+    check_options(
+        by=by,
+        compare=compare,
+        by_coder=by_coder,
+        consensus=consensus,
+        include_suggestions=include_suggestions,
+    )
     if sort not in SORTS:
         raise CoderError(f"unknown sort '{sort}' (expected {' or '.join(SORTS)})")
     if examples < 0:
@@ -109,7 +136,8 @@ def tally(
             raise CoderError(
                 f"unknown coder '{unknown[0]}' (coders: {', '.join(sorted(known)) or 'none yet'})"
             )
-    groups = _groups(store, attributes, by) if by is not None else None
+    attribute = compare if compare is not None else by
+    groups = attribute_groups(store, attributes, attribute) if attribute is not None else None
     with_passages = queries.cases_with_passages(store)
     return [
         _tally_question(
@@ -124,12 +152,11 @@ def tally(
             include_suggestions,
             sort,
             groups,
+            compare is not None,
+            by_coder,
         )
         for q in selected
     ]
-
-
-Passage = tuple[str, int]  # (case, segment id)
 
 
 @dataclass
@@ -206,7 +233,9 @@ def _tally_question(
     n_examples: int,
     min_score: float | None,
     sort: str,
-    groups: _Groups | None,
+    groups: Groups | None,
+    compare: bool,
+    by_coder: bool,
 ) -> Tally:
     found = counted_codes(store, question, coders=coders, consensus=consensus, min_score=min_score)
     counted, suggested = found.human, found.suggested
@@ -219,15 +248,11 @@ def _tally_question(
     # for every question); a case without any (left empty by an import) is not counted.
     counted_cases = [name for name in attributes if name in with_passages]
     total_cases = len(counted_cases)
-    by_values: list[str] = []
-    by_totals: dict[str, int] = {}
+    cross: Cross | None = None
     if groups is not None:
-        # a case counts once in each group it has passages in (its 2018 and its 2019)
-        totals = Counter(v for name in counted_cases for v in groups.per_case.get(name, ()))
-        by_values = sorted(totals, key=lambda v: (v == MISSING, key(v)))
-        by_totals = {v: totals[v] for v in by_values}
-        in_groups = _groups_per_code(counted, groups)
-        in_groups_suggested = _groups_per_code(suggested, groups)
+        cross = attribute_cross(groups, counted_cases, (counted, suggested), key, compare=compare)
+    elif by_coder:
+        cross = coder_cross(queries.coded_rows(store, question.id, coders), coders, key)
 
     table: list[TallyRow] = []
     for code in question.codes:
@@ -246,11 +271,10 @@ def _tally_question(
             suggested_cases=sum(1 for c in per_case if c not in human),
             example_suggested=[c not in human for c in shown],
         )
-        if groups is not None:
-            row.by = {v: 0 for v in by_values}
-            pairs = in_groups.get(code.id, set()) | in_groups_suggested.get(code.id, set())
-            for _case, value in pairs:
-                row.by[value] = row.by.get(value, 0) + 1
+        if cross is not None:
+            row.by = cross.cells(code.id)
+            if compare:
+                row.change = row.by[cross.values[-1]] - row.by[cross.values[0]]
         table.append(row)
     if sort == "count":
         table.sort(key=lambda r: -r.cases)  # stable: ties keep codebook order
@@ -259,64 +283,18 @@ def _tally_question(
         language=codebook.language,
         total_cases=total_cases,
         rows=table,
-        by=groups.attribute if groups is not None else None,
-        by_values=by_values,
-        by_totals=by_totals,
+        by=cross.by if cross is not None else None,
+        by_values=cross.values if cross is not None else [],
+        by_totals=cross.totals if cross is not None else {},
         min_score=min_score,
         coders=coders,
         consensus=consensus,
         not_applicable=not_applicable + not_applicable_suggested,
         not_applicable_suggested=not_applicable_suggested,
+        compare=compare,
+        by_coder=by_coder,
+        left_out=cross.left_out if cross is not None else 0,
     )
-
-
-@dataclass
-class _Groups:
-    """``--by``: the attribute's value for each passage, its document's over its case's."""
-
-    attribute: str
-    case_values: dict[str, str]  # case -> its own value (MISSING when it has none)
-    passage_values: dict[int, str]  # segment -> its document's value, where it has one
-    per_case: dict[str, set[str]]  # case -> the groups it has passages in
-
-    def of(self, case: str, segment: int) -> str:
-        return self.passage_values.get(segment) or self.case_values.get(case, MISSING)
-
-
-def _groups(store: Store, attributes: dict[str, dict], by: str) -> _Groups:
-    """Each passage's group for ``--by`` (an attribute nobody has is refused)."""
-    documents = queries.document_attributes(store)
-    if not any(by in attrs for attrs in attributes.values()) and not any(
-        by in d.attributes for d in documents
-    ):
-        names = sorted(
-            {k for attrs in attributes.values() for k in attrs}
-            | {k for d in documents for k in d.attributes}
-        )
-        raise CoderError(
-            f"no case has the attribute '{by}' (attributes: {', '.join(names) or 'none'})"
-        )
-    case_values = {name: _attr(attrs, by) for name, attrs in attributes.items()}
-    own = {d.id: d.attributes[by] for d in documents if by in d.attributes}
-    segments = queries.segment_documents(store, list(own))
-    passage_values = {seg: own[doc] for seg, doc in segments.items()}
-    per_case: dict[str, set[str]] = defaultdict(set)
-    for d in documents:
-        if d.has_passages:
-            per_case[d.case].add(own.get(d.id) or case_values.get(d.case, MISSING))
-    return _Groups(by, case_values, passage_values, dict(per_case))
-
-
-def _groups_per_code(
-    codes: dict[tuple[str, int], set[str]], groups: _Groups
-) -> dict[str, set[tuple[str, str]]]:
-    """code -> the (case, value) pairs with a passage carrying the code."""
-    found: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for (case, seg), segment_codes in codes.items():
-        value = groups.of(case, seg)
-        for code in segment_codes:
-            found[code].add((case, value))
-    return found
 
 
 def _passages_per_case(codes: dict[tuple[str, int], set[str]]) -> dict[str, dict[str, int]]:
@@ -368,8 +346,3 @@ def _suggested_codes(
         if codes:
             suggested[key] = codes
     return suggested, judged_not_applicable
-
-
-def _attr(attrs: dict, name: str) -> str:
-    value = attrs.get(name)
-    return MISSING if value is None or value == "" else str(value)

@@ -56,7 +56,7 @@ def csv_style(sep: str | None = None, *, excel: bool = False, to_file: bool = Fa
 
 def _separator(sep: str) -> str:
     value = _NAMED.get(sep.lower(), sep)
-    if len(value) != 1 or value in "\"\r\n" or value.isalnum() or value == ".":
+    if len(value) != 1 or value in '"\r\n' or value.isalnum() or value == ".":
         raise CoderError(
             f"--sep takes one character such as ';' or ',' or the word 'tab' (got {sep!r})"
         )

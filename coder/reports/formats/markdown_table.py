@@ -2,41 +2,23 @@
 
 from __future__ import annotations
 
-from coder.reports.formats.wording import (
-    by_header,
-    examples_text,
-    footnotes,
-    label_text,
-    percent,
-    words,
-)
+from coder.reports.formats.wording import by_title, cross_table, footnotes, main_table
 from coder.reports.tally import Tally
 
 
 def to_markdown(tallies: list[Tally]) -> str:
+    """Per question a heading and its table; with ``by`` (or by coder) the cross-table
+    after it; with ``compare`` only the comparison, each year's cases and the change."""
     parts: list[str] = []
     for tally in tallies:
-        w = words(tally)
         parts.append(f"## {tally.question.title}\n")
-        header = [w.category, w.cases, w.share, w.passages, w.examples]
-        lines = [header]
-        for row in tally.rows:
-            lines.append(
-                [
-                    label_text(row),
-                    str(row.cases),
-                    percent(row.share, w),
-                    str(row.segments),
-                    examples_text(row),
-                ]
-            )
-        parts.append(_md_table(lines, right=(1, 2, 3)))
-        if tally.by:
-            parts.append(f"\n{w.by.format(by=tally.by)}:\n")
-            lines = [[w.category] + [by_header(tally, v) for v in tally.by_values]]
-            for row in tally.rows:
-                lines.append([label_text(row)] + [str(row.by[v]) for v in tally.by_values])
-            parts.append(_md_table(lines, right=tuple(range(1, len(lines[0])))))
+        if not tally.compare:
+            parts.append(md_table(main_table(tally), right=(1, 2, 3)))
+        if tally.by_values:  # (a tally by coder of a question nobody coded has none)
+            if not tally.compare:
+                parts.append(f"{by_title(tally)}:\n")
+            lines = cross_table(tally)
+            parts.append(md_table(lines, right=tuple(range(1, len(lines[0])))))
         parts.append("  \n".join(footnotes(tally)) + "\n")
     return "\n".join(parts)
 
@@ -46,7 +28,7 @@ def _md_cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def _md_table(lines: list[list[str]], right: tuple[int, ...]) -> str:
+def md_table(lines: list[list[str]], right: tuple[int, ...]) -> str:
     """A pipe table from a header line and rows; the columns in ``right`` right-aligned."""
     out = ["| " + " | ".join(_md_cell(c) for c in lines[0]) + " |"]
     out.append("|" + "|".join("---:" if i in right else "---" for i in range(len(lines[0]))) + "|")

@@ -5,6 +5,8 @@ Avsnitt | Exempel). Cases that count only because of model suggestions are
 marked with ``*`` and explained in a footnote, in every format; so is the number of
 passages judged not applicable (``n/a``), which are never counted. Keeping these texts
 here is what makes the Markdown, CSV, XLSX, PPTX and chart outputs say the same thing.
+A comparison (``--compare år``) adds the change from the first value to the last, signed
+with a real minus sign ("+2", "−1", "0"); a tally by coder heads its columns with coders.
 """
 
 from __future__ import annotations
@@ -35,6 +37,13 @@ class Words:
         "{n} passages were judged not applicable (n/a) and are not counted{via}.",
     )
     not_applicable_via: str = " ({n} by model suggestions)"
+    change: str = "Change"  # with compare: "Change 2018–2019"
+    coder: str = "Coder"  # with by_coder: what the columns are
+    # with compare: cases without the attribute; one case, several; {n} and {by}
+    left_out: tuple[str, str] = (
+        "{n} case without {by} is left out of the comparison.",
+        "{n} cases without {by} are left out of the comparison.",
+    )
 
 
 WORDS = {
@@ -55,6 +64,12 @@ WORDS = {
             "{n} passager bedömdes inte tillämpliga (n/a) och räknas inte{via}.",
         ),
         not_applicable_via=" ({n} enligt modellförslag)",
+        change="Förändring",
+        coder="Kodare",
+        left_out=(
+            "{n} fall utan {by} ingår inte i jämförelsen.",
+            "{n} fall utan {by} ingår inte i jämförelsen.",
+        ),
     ),
     "da": Words(
         "Kategori",
@@ -73,6 +88,12 @@ WORDS = {
             "{n} afsnit blev vurderet som ikke relevante (n/a) og tælles ikke med{via}.",
         ),
         not_applicable_via=" ({n} ifølge modelforslag)",
+        change="Ændring",
+        coder="Koder",
+        left_out=(
+            "{n} case uden {by} indgår ikke i sammenligningen.",
+            "{n} cases uden {by} indgår ikke i sammenligningen.",
+        ),
     ),
     "en": Words(
         "Category",
@@ -126,12 +147,69 @@ def footnotes(tally: Tally) -> list[str]:
         if tally.not_applicable_suggested:
             via = w.not_applicable_via.format(n=tally.not_applicable_suggested)
         notes.append(w.not_applicable[n != 1].format(n=n, via=via))
+    if tally.left_out:
+        notes.append(w.left_out[tally.left_out != 1].format(n=tally.left_out, by=tally.by))
     return notes
 
 
 def by_header(tally: Tally, value: str) -> str:
-    """The heading of a cross-tabulation column: the attribute value and its cases."""
+    """The heading of a cross-tabulation column: the attribute value (or coder) and its
+    cases."""
     return f"{value} (n={tally.by_totals[value]})"
+
+
+def by_title(tally: Tally) -> str:
+    """What the columns are, "Efter år" or "Efter kodare"."""
+    w = words(tally)
+    return w.by.format(by=w.coder.lower() if tally.by_coder else tally.by)
+
+
+def change_header(tally: Tally) -> str:
+    """The heading of the change column: "Förändring 2018–2019" (first and last value)."""
+    w = words(tally)
+    if not tally.by_values:
+        return w.change
+    return f"{w.change} {tally.by_values[0]}–{tally.by_values[-1]}"
+
+
+def change_text(n: int | None) -> str:
+    """A change as text: "+2", "−1" (a real minus sign), "0"; nothing when there is none."""
+    if n is None:
+        return ""
+    return f"+{n}" if n > 0 else f"\u2212{-n}" if n < 0 else "0"
+
+
+def main_table(tally: Tally) -> list[list[str]]:
+    """The table of a tally as text: a header line, then per code its label, cases, share,
+    passages and examples."""
+    w = words(tally)
+    lines = [[w.category, w.cases, w.share, w.passages, w.examples]]
+    for row in tally.rows:
+        lines.append(
+            [
+                label_text(row),
+                str(row.cases),
+                percent(row.share, w),
+                str(row.segments),
+                examples_text(row),
+            ]
+        )
+    return lines
+
+
+def cross_table(tally: Tally) -> list[list[str]]:
+    """The cross-tabulation as text: a header line, then per code its label and cases in
+    each column, and with ``compare`` the change."""
+    header = [words(tally).category] + [by_header(tally, v) for v in tally.by_values]
+    if tally.compare:
+        header.append(change_header(tally))
+    lines = [header]
+    for row in tally.rows:
+        line = [label_text(row)] + [str(row.by[v]) for v in tally.by_values]
+        if tally.compare:
+            line.append(change_text(row.change))
+        lines.append(line)
+    return lines
 
 
 def wrap(text: str, width: int) -> str:

@@ -1,6 +1,7 @@
 """Tally tables as an Excel workbook: a sheet per question, cross-table columns beside the counts.
 
-Shares are stored as numbers formatted ``0%`` so that they can be computed with in Excel.
+Shares are stored as numbers formatted ``0%`` so that they can be computed with in Excel;
+a comparison's sheet holds each value's cases and the change, a number shown signed.
 openpyxl is imported when a workbook is written, not when the package is.
 """
 
@@ -8,8 +9,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from coder.reports.formats.wording import by_header, examples_text, footnotes, label_text, words
-from coder.reports.tally import Tally
+from coder.reports.formats.wording import (
+    by_header,
+    change_header,
+    examples_text,
+    footnotes,
+    label_text,
+    words,
+)
+from coder.reports.tally import Tally, TallyRow
+
+SIGNED = "+0;-0;0"  # the change: +2, -1, 0
 
 
 def to_xlsx(tallies: list[Tally], path: Path) -> None:
@@ -22,11 +32,15 @@ def to_xlsx(tallies: list[Tally], path: Path) -> None:
     used: set[str] = set()
     for tally in tallies:
         w = words(tally)
-        sheet = book.create_sheet(_sheet_name(tally.question.id, used))
+        sheet = book.create_sheet(sheet_name(tally.question.id, used))
         sheet["A1"] = tally.question.title
         sheet["A1"].font = Font(bold=True, size=14)
-        header = [w.category, w.cases, w.share, w.passages, w.examples]
+        header = [w.category]
+        if not tally.compare:
+            header += [w.cases, w.share, w.passages, w.examples]
         header += [by_header(tally, v) for v in tally.by_values]
+        if tally.compare:
+            header.append(change_header(tally))
         sheet.append([])
         sheet.append(header)
         fill = PatternFill("solid", start_color="DDE5F0")
@@ -35,11 +49,11 @@ def to_xlsx(tallies: list[Tally], path: Path) -> None:
             cell.fill = fill
             cell.border = Border(bottom=Side(style="thin"))
         for row in tally.rows:
-            sheet.append(
-                [label_text(row), row.cases, row.share, row.segments, examples_text(row)]
-                + [row.by[v] for v in tally.by_values]
-            )
-            sheet.cell(sheet.max_row, 3).number_format = "0%"
+            sheet.append(_cells(tally, row))
+            if tally.compare:
+                sheet.cell(sheet.max_row, len(header)).number_format = SIGNED
+            else:
+                sheet.cell(sheet.max_row, 3).number_format = "0%"
             sheet.cell(sheet.max_row, 1).alignment = Alignment(wrap_text=True, vertical="top")
         sheet.append([])
         for note in footnotes(tally):
@@ -53,7 +67,18 @@ def to_xlsx(tallies: list[Tally], path: Path) -> None:
     book.save(path)
 
 
-def _sheet_name(question_id: str, used: set[str]) -> str:
+def _cells(tally: Tally, row: TallyRow) -> list[object]:
+    """A row of the sheet: the counts (or, comparing, none), each column's cases, the change."""
+    cells: list[object] = [label_text(row)]
+    if not tally.compare:
+        cells += [row.cases, row.share, row.segments, examples_text(row)]
+    cells += [row.by[v] for v in tally.by_values]
+    if tally.compare:
+        cells.append(row.change)
+    return cells
+
+
+def sheet_name(question_id: str, used: set[str]) -> str:
     """A sheet name Excel accepts (31 characters, none of ``[]:*?/\\``), unique in any case."""
     base = "".join("_" if ch in "[]:*?/\\" else ch for ch in question_id)[:31] or "sheet"
     name, n = base, 2
