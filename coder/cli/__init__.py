@@ -9,7 +9,16 @@ from importlib import import_module
 
 from coder.cli._util import app
 
-COMMAND_MODULES = ("project", "cases", "suggest", "reports", "exchange", "team", "codebook")
+COMMAND_MODULES = (
+    "project",
+    "cases",
+    "suggest",
+    "reports",
+    "documents",
+    "exchange",
+    "team",
+    "codebook",
+)
 for _module in COMMAND_MODULES:
     import_module(f"coder.cli.{_module}")
 

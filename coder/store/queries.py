@@ -254,6 +254,24 @@ def coded_rows(
         return [tuple(row) for row in conn.execute(query)]
 
 
+def coding_times(
+    store: Store, question_id: str, coders: list[str] | None = None
+) -> dict[tuple[int, str], str]:
+    """(segment id, code) -> when the code was first given there (ISO time, the earliest of
+    the coders who gave it), for the current codings of a question."""
+    k, cod = t.codings.c, t.coders.c
+    query = (
+        sa.select(k.segment_id, k.code_id, sa.func.min(k.time))
+        .select_from(t.codings.join(t.coders, cod.id == k.coder_id))
+        .where(k.question_id == question_id)
+        .group_by(k.segment_id, k.code_id)
+    )
+    if coders is not None:
+        query = query.where(cod.name.in_(coders))
+    with store.read() as conn:
+        return {(row[0], row[1]): row[2] for row in conn.execute(query)}
+
+
 def cases_with_passages(store: Store) -> set[str]:
     """The names of the cases that have at least one passage."""
     d, c = t.documents.c, t.cases.c

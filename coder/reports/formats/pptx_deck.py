@@ -1,133 +1,93 @@
 """Tally tables as a PowerPoint deck: per question a slide with a native table and bar chart.
 
-Native (editable) tables and charts rather than pictures, so that a slide can be restyled
-in PowerPoint. python-pptx is imported when a deck is written, not when the package is.
+The table keeps the example cases beside the counts (also with ``--by`` and ``--compare``,
+as long as there is room), text is at least 12 pt and the footnotes 14 pt, so that the slide
+reads in a seminar room. The richer seminar deck (definitions, quotes, method) is
+``coder deck`` (:mod:`seminar_deck`); both build on :mod:`slides`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import NamedTuple
 
-from coder.reports.formats.wording import examples_text, footnotes, label_text, percent, words, wrap
-from coder.reports.tally import Tally
+from coder.reports.formats import slides
+from coder.reports.formats.slides import MARGIN, WIDTH, Text
+from coder.reports.formats.wording import (
+    by_header,
+    change_header,
+    change_text,
+    examples_text,
+    footnotes,
+    label_text,
+    percent,
+    words,
+)
+from coder.reports.tally import Tally, TallyRow
 
-if TYPE_CHECKING:
-    from pptx.chart.data import ChartData
-    from pptx.shapes.graphfrm import GraphicFrame
-    from pptx.slide import Slide
-    from pptx.table import _Cell
-    from pptx.util import Length
-
-    from coder.reports.formats.wording import Words
+TABLE_WIDTH = 6.6  # inches, the chart beside it
+LABEL_WIDTH, NUMBER_WIDTH = 2.3, 0.75
+EXAMPLES_WIDTH = 1.4  # the least room for example cases; with less they make way for counts
 
 
 def to_pptx(tallies: list[Tally], path: Path) -> None:
     """One 16:9 slide per question: title, a native table and a native bar chart."""
-    from pptx import Presentation
-    from pptx.util import Inches, Pt
-
-    deck = Presentation()
-    deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
-    layout = deck.slide_layouts[5]  # "Title Only"
+    deck = slides.new_deck()
     for tally in tallies:
-        w = words(tally)
-        slide = deck.slides.add_slide(layout)
-        title = slide.shapes.title
-        title.left, title.top, title.width, title.height = (
-            Inches(0.5),
-            Inches(0.3),
-            Inches(12.3),
-            Inches(0.9),
+        slide = slides.titled_slide(deck, tally.question.title)
+        table = table_of(tally)
+        slides.add_table(
+            slide,
+            (MARGIN, 1.4, TABLE_WIDTH, 5.0),
+            table.header,
+            table.rows,
+            table.widths,
+            numbers=range(1, 1 + table.numbers),
         )
-        title.text = tally.question.title
-        title.text_frame.paragraphs[0].font.size = Pt(28)
-        _add_table(slide, tally, w)
-        _add_chart(slide, tally, w)
-        note = slide.shapes.add_textbox(Inches(0.5), Inches(6.8), Inches(12.3), Inches(0.5))
-        note.text_frame.text = "  ".join(footnotes(tally))
-        note.text_frame.paragraphs[0].font.size = Pt(11)
-        note.text_frame.paragraphs[0].font.italic = True
+        slides.add_bar_chart(slide, (7.3, 1.3, 5.6, 5.3), tally)
+        slides.add_text(
+            slide,
+            (MARGIN, 6.7, WIDTH - 2 * MARGIN, 0.6),
+            [Text("  ".join(footnotes(tally)), size=14, italic=True)],
+        )
     deck.save(str(path))
 
 
-def _add_table(slide: Slide, tally: Tally, w: Words) -> None:
-    """The table on the left: cases with share and examples, or cases per attribute value."""
-    from pptx.util import Inches, Pt
-
-    header = [w.category, w.cases]
-    header += [f"{v}\n(n={tally.by_totals[v]})" for v in tally.by_values] or [
-        w.share,
-        w.examples,
-    ]
-    n_rows = len(tally.rows) + 1
-    table = slide.shapes.add_table(
-        n_rows, len(header), Inches(0.5), Inches(1.4), Inches(6.6), Inches(0.4 * n_rows)
-    ).table
-    widths = [3.0, 0.8, 0.9, 1.9]  # category, cases, share, examples
-    if tally.by_values:
-        rest = (6.6 - 2.6 - 0.8) / len(tally.by_values)
-        widths = [2.6, 0.8] + [rest] * len(tally.by_values)
-    for i, width in enumerate(widths):
-        table.columns[i].width = Inches(width)
-    for c, text in enumerate(header):
-        _set_cell(table.cell(0, c), text, Pt(12 if c < 2 else 10), bold=True)
-    for r, row in enumerate(tally.rows, start=1):
-        values = [label_text(row), str(row.cases)]
-        if tally.by_values:
-            values += [str(row.by[v]) for v in tally.by_values]
-        else:
-            values += [percent(row.share, w), examples_text(row)]
-        for c, text in enumerate(values):
-            _set_cell(table.cell(r, c), text, Pt(11))
+class TableLayout(NamedTuple):
+    header: list[str]
+    rows: list[list[str]]
+    widths: list[float]  # inches, adding up to TABLE_WIDTH
+    numbers: int  # columns of counts after the label
 
 
-def _add_chart(slide: Slide, tally: Tally, w: Words) -> None:
-    """The bar chart on the right, in table order, a series per attribute value if any."""
-    from pptx.chart.data import CategoryChartData
-    from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
-    from pptx.util import Inches, Pt
-
-    data = CategoryChartData()
-    data.categories = [wrap(label_text(r), 38) for r in tally.rows]
-    if tally.by_values:
-        for value in tally.by_values:
-            data.add_series(value, [r.by[value] for r in tally.rows])
+def table_of(tally: Tally) -> TableLayout:
+    """The table: the label, the counts, and the example cases where there is room."""
+    w = words(tally)
+    values = tally.by_values
+    if tally.compare:
+        header = [w.category, *[by_header(tally, v) for v in values], change_header(tally)]
+    elif values:
+        header = [w.category, w.cases, *[by_header(tally, v) for v in values]]
     else:
-        data.add_series(w.axis, [r.cases for r in tally.rows])
-    # python-pptx annotates add_chart more narrowly than it works: it takes any
-    # CategoryChartData (ChartData is a deprecated alias) and returns the GraphicFrame
-    # that holds the chart, not the chart.
-    frame = slide.shapes.add_chart(
-        XL_CHART_TYPE.BAR_CLUSTERED,
-        Inches(7.3),
-        Inches(1.3),
-        Inches(5.6),
-        Inches(5.4),
-        cast("ChartData", data),
-    )
-    chart = cast("GraphicFrame", frame).chart
-    chart.has_title = True
-    chart.chart_title.text_frame.text = w.axis
-    chart.chart_title.text_frame.paragraphs[0].font.size = Pt(14)
-    chart.has_legend = bool(tally.by_values)
-    if chart.has_legend:
-        chart.legend.position = XL_LEGEND_POSITION.BOTTOM
-        chart.legend.include_in_layout = False
-    plot = chart.plots[0]
-    plot.has_data_labels = True
-    plot.data_labels.number_format = "0"
-    plot.data_labels.number_format_is_linked = False
-    plot.data_labels.position = XL_LABEL_POSITION.OUTSIDE_END
-    plot.data_labels.font.size = Pt(11)
-    chart.category_axis.reverse_order = True  # first code at the top, as in the table
-    chart.category_axis.tick_labels.font.size = Pt(10)
-    chart.value_axis.has_major_gridlines = False
-    chart.value_axis.visible = False
+        header = [w.category, w.cases, w.share]
+    numbers = len(header) - 1
+    examples = TABLE_WIDTH - LABEL_WIDTH - NUMBER_WIDTH * numbers >= EXAMPLES_WIDTH
+    if examples:
+        header.append(w.examples)
+    rows = [_cells(tally, row, examples) for row in tally.rows]
+    label_width = LABEL_WIDTH if examples else TABLE_WIDTH - NUMBER_WIDTH * numbers
+    widths = [label_width] + [NUMBER_WIDTH] * numbers
+    if examples:
+        widths.append(TABLE_WIDTH - sum(widths))
+    return TableLayout(header, rows, widths, numbers)
 
 
-def _set_cell(cell: _Cell, text: str, size: Length, bold: bool = False) -> None:
-    cell.text = text
-    for paragraph in cell.text_frame.paragraphs:
-        paragraph.font.size = size
-        paragraph.font.bold = bold
+def _cells(tally: Tally, row: TallyRow, examples: bool) -> list[str]:
+    counts = [str(row.by[v]) for v in tally.by_values]
+    if tally.compare:
+        cells = [label_text(row), *counts, change_text(row.change)]
+    elif tally.by_values:
+        cells = [label_text(row), str(row.cases), *counts]
+    else:
+        cells = [label_text(row), str(row.cases), percent(row.share, words(tally))]
+    return cells + [examples_text(row)] if examples else cells
