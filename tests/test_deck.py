@@ -233,3 +233,26 @@ def test_with_a_trained_model_the_most_typical_passage_comes_first(cli, demo):
     assert "Citaten är de avsnitt som modellen bedömer som mest typiska" in " ".join(
         method_paragraphs(gathered)
     )
+
+
+def test_compare_adds_a_slide_per_question_with_years_and_change(cli, tmp_path):
+    from tests.test_tally_compare import two_years
+
+    path = str(tmp_path / "years.db")
+    Store.create(path, load_codebook(CODEBOOK)).close()
+    (tmp_path / "in").mkdir()
+    with Store.open(path) as store:
+        two_years(store, tmp_path / "in")
+        gathered = seminar(store, "arbetssatt", compare="år", day=date(2026, 12, 7))
+    out = tmp_path / "years.pptx"
+    to_deck(gathered, out)
+    text = deck_text(out)
+    check_golden("deck_compare.sv.txt", text)
+    assert "Hur bedrivs arbetet? – Jämförelse efter år" in text
+    # 2018 -> 2019: Halland, Skåne and Dalarna took up a framework; Örebro did not report
+    assert "| Strategiskt ramverk | 6 | 8 | +2 |" in text
+    assert "chart 2018 (n=14): Strategiskt ramverk: 6" in text
+    result = cli("deck", "--compare", "år", "--out", tmp_path / "all.pptx", "--db", path)
+    assert result.exit_code == 0, result.output
+    slides = deck_text(tmp_path / "all.pptx")
+    assert slides.count("– Jämförelse efter år") == 4
