@@ -39,7 +39,10 @@ def deck_text(path: Path) -> str:
                 lines += [p.text for p in shape.text_frame.paragraphs if p.text.strip()]
             if shape.has_table:
                 rows = shape.table.rows
-                lines += ["| " + " | ".join(c.text for c in row.cells) + " |" for row in rows]
+                lines += [
+                    "| " + " | ".join(c.text.replace("\n", " ") for c in row.cells) + " |"
+                    for row in rows
+                ]
             if shape.has_chart:
                 chart = shape.chart
                 for series in chart.series:
@@ -256,3 +259,72 @@ def test_compare_adds_a_slide_per_question_with_years_and_change(cli, tmp_path):
     assert result.exit_code == 0, result.output
     slides = deck_text(tmp_path / "all.pptx")
     assert slides.count("– Jämförelse efter år") == 4
+
+
+def test_a_passage_with_characters_xml_cannot_hold_still_makes_a_deck(cli, demo, tmp_path):
+    hostile = tmp_path / "in"
+    hostile.mkdir()
+    (hostile / "Gävleborg.txt").write_text(
+        "Region Gävleborg utgår från sin lärandeplan\ufffe för allt\x0c arbete med uppföljning.\n",
+        "utf-8",
+    )
+    assert cli("import", hostile, "--db", demo).exit_code == 0
+    with Store.open(demo) as store:
+        seg = next(s for s, c in queries.segment_order(store) if c == "Gävleborg")
+        store.toggle_code(seg, "arbetssatt", "strategiskt-ramverk", "anna")
+    out = tmp_path / "deck.pptx"
+    result = cli("deck", "--question", "arbetssatt", "--quotes", "9", "--out", out, "--db", demo)
+    assert result.exit_code == 0, result.output
+    assert "Region Gävleborg utgår från sin lärandeplan för allt arbete" in deck_text(out)
+
+
+def test_many_categories_continue_on_a_second_table_slide(tmp_path):
+    import yaml
+
+    book = yaml.safe_load(CODEBOOK.read_text("utf-8"))
+    question = book["questions"][0]
+    question["codes"] = [
+        {
+            "id": f"kod-{i}",
+            "label": f"Kategori nummer {i} med ett långt namn",
+            "definition": "Ord " * 30,
+        }
+        for i in range(16)
+    ]
+    book["questions"] = [question]
+    path = tmp_path / "big.yaml"
+    path.write_text(yaml.safe_dump(book, allow_unicode=True), "utf-8")
+    db = str(tmp_path / "big.db")
+    Store.create(db, load_codebook(path)).close()
+    with Store.open(db) as store:
+        import_documents(store, [CORPUS])
+        for i, (seg, _case) in enumerate(queries.segment_order(store)[:16]):
+            store.toggle_code(seg, question["id"], f"kod-{i}", "anna")
+        gathered = seminar(store, day=date(2026, 12, 7), quotes=1)
+    out = tmp_path / "big.pptx"
+    to_deck(gathered, out)
+    text = deck_text(out)
+    assert f"{question['title']} (forts.)" in text
+    rows = [line for line in text.splitlines() if line.startswith("| Kategori nummer")]
+    assert len(rows) == 16  # every category once, over two slides
+
+
+def test_three_coders_get_alpha_in_the_method(demo, tmp_path):
+    with Store.open(demo) as store:
+        rows = sorted(queries.coded_rows(store, "arbetssatt", ["anna"]))
+        for coder in ("bo", "cy"):
+            for _case, seg, code, _ in rows[:6]:
+                store.toggle_code(seg, "arbetssatt", code, coder)
+        gathered = seminar(store, "arbetssatt", day=date(2026, 12, 7))
+    method = " ".join(method_paragraphs(gathered))
+    assert "3 kodare (anna, bo, cy)" in method
+    assert "Krippendorffs α = 1,00 (6 avsnitt kodade av minst två)" in method
+    assert "κ" not in method
+    assert "någon av kodarna" in method
+
+
+def test_compare_needs_values_in_an_order(cli, demo):
+    result = cli("tally", "--compare", "landsdel", "--db", demo)
+    assert result.exit_code == 1
+    assert "--compare needs values in an order, such as years; landsdel has" in result.stderr
+    assert "--by landsdel" in result.stderr

@@ -242,3 +242,28 @@ def test_cooccurrence_refuses_columns(cli, demo, option):
     result = cli("tally", "--cooccurrence", *option, "--db", demo)
     assert result.exit_code == 1
     assert result.stderr == f"coder: error: --cooccurrence cannot be used with {option[0]}\n"
+
+
+def test_a_chart_folder_named_without_a_slash(cli, demo, tmp_path, monkeypatch):
+    """`--out charts` (no suffix) is the folder of one chart per question, not a file
+    called charts."""
+    monkeypatch.chdir(tmp_path)
+    result = cli("tally", "--format", "png", "--out", "charts", "--db", demo)
+    assert result.exit_code == 0, result.output
+    assert listing(tmp_path / "charts") == [f"{q}.png" for q in sorted(QUESTIONS)]
+
+
+def test_pptx_with_many_columns_gives_the_table_the_slide(cli, demo, store, tmp_path):
+    """--by with a value per region: no column gets a negative width; the table takes the
+    slide's width and the chart a slide of its own."""
+    from pptx import Presentation
+
+    out = tmp_path / "wide.pptx"
+    result = cli("tally", "--question", "arbetssatt", "--by", "region", "--out", out, "--db", demo)
+    assert result.exit_code == 0, result.output
+    deck = Presentation(str(out))
+    assert len(deck.slides) == 2
+    table = next(s for s in deck.slides[0].shapes if s.has_table)
+    widths = [c.width for c in table.table.columns]
+    assert min(widths) > 0 and table.left + table.width <= deck.slide_width
+    assert any(s.has_chart for s in deck.slides[1].shapes)

@@ -32,6 +32,7 @@ CODER = "coder"  # the ``by`` of a tally by coder
 Passage = tuple[str, int]  # (case, segment id)
 SortKey = Callable[[str], Any]
 
+_ORDERED = re.compile(r"\d")  # 2019, 2018/19, 2019-2020: a year or a number first
 _NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 
 
@@ -142,8 +143,16 @@ def attribute_cross(
     values = natural_order(totals, key)
     left_out = 0
     if compare:
-        left_out = sum(1 for name in counted_cases if MISSING in groups.per_case.get(name, ()))
+        # a case with no value at all; one with an undated appendix beside its reports is in
+        left_out = sum(1 for name in counted_cases if groups.per_case.get(name) == {MISSING})
         values = [v for v in values if v != MISSING]
+        unordered = [v for v in values if not _ORDERED.match(v.strip())]
+        if unordered:
+            raise CoderError(
+                f"--compare needs values in an order, such as years; {groups.attribute} has "
+                f"{', '.join(unordered[:5])}{' …' if len(unordered) > 5 else ''} "
+                f"(to count by it side by side: --by {groups.attribute})"
+            )
         if not values:
             raise CoderError(
                 f"no case with passages has a value of {groups.attribute}: nothing to compare"

@@ -21,7 +21,7 @@ from typing import IO, TYPE_CHECKING
 
 from coder.errors import CoderError
 from coder.model import Question
-from coder.reports.tally import Passage, collation_key, counted_codes
+from coder.reports.tally import Passage, collation_key, counted_codes, selected_questions
 from coder.store import Store, queries
 
 if TYPE_CHECKING:
@@ -65,17 +65,8 @@ def cooccurrence(
     include_suggestions: float | None = None,
 ) -> list[Cooccurrence]:
     """The co-occurrence matrix of one question, or of every question of the codebook."""
-    if include_suggestions is not None and not 0.0 <= include_suggestions <= 1.0:
-        raise CoderError("--include-suggestions takes a minimum score between 0 and 1")
+    selected = selected_questions(store, question, coders, include_suggestions)
     codebook = store.codebook()
-    selected = [codebook.question(question)] if question else list(codebook.questions)
-    if coders:
-        known = set(queries.coder_names(store))
-        unknown = [c for c in coders if c not in known]
-        if unknown:
-            raise CoderError(
-                f"unknown coder '{unknown[0]}' (coders: {', '.join(sorted(known)) or 'none yet'})"
-            )
     total_cases = len(queries.cases_with_passages(store))
     results = []
     for q in selected:

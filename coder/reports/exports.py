@@ -152,6 +152,8 @@ def chart_folder(
     """The folder to write one chart per question into, or None when the output is one
     file (or a stream): ``--out DIR/``, else ``default`` (``tally/``) for charts of every
     question."""
+    if out is not None and format in CHART_FORMATS and not one_question and not Path(out).suffix:
+        return Path(out)  # "--out charts": a name without a suffix is the folder, not a file
     if out is not None and is_folder(out):
         if format not in CHART_FORMATS:
             raise CoderError(

@@ -28,7 +28,16 @@ from coder.reports.tally import Tally, TallyRow, collation_key, counted_codes, t
 from coder.store import Store, queries
 
 QUOTE_CHARACTERS = 320  # a quote on a slide is cut at a sentence end before this
-DEFINITION_CHARACTERS = 110  # a definition in a table cell: its first sentence, at most this
+DEFINITION_CHARACTERS = 150  # a definition in a table cell: its first sentence, at most this
+
+# words a shortened text should not end on (sv, da/nb, en)
+_LITTLE_WORDS = frozenset(
+    (  # noqa: SIM905 - a list of words reads best as words
+        "och eller men att som i på av till för med utan om en ett den det de från vid mot "
+        "samt både inom under över og at af til for uden et der fra ved mod "
+        "and or but that which in on of to with without about a an the at by"
+    ).split()
+)
 
 # (question, candidate passages, code) -> a score per passage, higher is more typical;
 # None when the question has no trained model
@@ -77,6 +86,7 @@ class Seminar:
     title: str
     description: str
     language: str  # of the words around the data
+    text_language: str  # of the passages (the codebook's)
     day: date
     total_cases: int
     parts: list[Part]
@@ -143,7 +153,7 @@ def seminar(
                 )
             skipped.append(t.question.id)
             continue
-        part = _part(store, t, language, quotes, coders, consensus, typicality)
+        part = _part(store, t, language, quotes, coders, consensus, typicality, compare)
         if t.question.id in comparisons:
             part.comparison = dataclasses.replace(comparisons[t.question.id], language=language)
         parts.append(part)
@@ -162,6 +172,7 @@ def seminar(
         title=codebook.title,
         description=codebook.description,
         language=language,
+        text_language=codebook.language,
         day=day or date.today(),
         total_cases=tallies[0].total_cases,
         parts=parts,
@@ -186,6 +197,7 @@ def _part(
     coders: list[str] | None,
     consensus: bool,
     typicality: Typicality,
+    compare: str | None,
 ) -> Part:
     question = t.question
     found = counted_codes(store, question, coders=coders, consensus=consensus)
@@ -211,7 +223,10 @@ def _part(
             typical = -by.get(seg, 0.0) if by is not None else 0.0
             return (typical, times.get((seg, code_id), ""), key(case), rows[seg].position, seg)
 
-        chosen = _one_per_case_first(sorted(candidates, key=order), n_quotes)
+        ordered = sorted(candidates, key=order)
+        if n_quotes is not None:  # a few quotes: the same words twice (two years' reports) once
+            ordered = _distinct_texts(ordered, {seg: r.text for seg, r in rows.items()})
+        chosen = _one_per_case_first(ordered, n_quotes)
         categories.append(
             Category(
                 row=row,
@@ -236,11 +251,23 @@ def _part(
     with contextlib.suppress(ag.TooFewCoders):  # one coder: no agreement to measure
         agreement = ag.agreement(store, question.id, coders)
     return Part(
-        tally=dataclasses.replace(t, language=language),
+        tally=dataclasses.replace(t, language=language, pooled=compare),
         categories=categories,
         agreement=agreement,
         typical_by_model=scores is not None,
     )
+
+
+def _distinct_texts(ordered: list[tuple[str, int]], texts: dict[int, str]) -> list[tuple[str, int]]:
+    """The passages in order, each text (whitespace aside) only at its first place."""
+    seen: set[str] = set()
+    kept = []
+    for case, seg in ordered:
+        text = " ".join(texts[seg].split())
+        if text not in seen:
+            seen.add(text)
+            kept.append((case, seg))
+    return kept
 
 
 def _one_per_case_first(ordered: list[tuple[str, int]], n: int | None) -> list[tuple[str, int]]:
@@ -256,16 +283,24 @@ def _one_per_case_first(ordered: list[tuple[str, int]], n: int | None) -> list[t
 
 
 def model_typicality(store: Store) -> Typicality:
-    """Scores from each question's latest trained model (none for a question without one)."""
+    """Scores from each question's latest trained model (none for a question without one),
+    on the passages' stored embeddings where the model uses them and they are all stored."""
 
     def score(question: Question, texts: dict[int, str]) -> dict[str, dict[int, float]] | None:
-        from coder.suggest.suggesting import COLD_START_ID, load_model
+        from coder.suggest import embeddings
+        from coder.suggest.suggesting import load_model
 
-        model, model_id, _stale = load_model(store, question)
-        if model_id == COLD_START_ID:
+        if store.latest_model(question.id) is None:  # no model: the first coded come first
             return None
+        model, _model_id, _stale = load_model(store, question)
         ids = list(texts)
-        matrix = model.scores([texts[i] for i in ids])
+        vectors = None
+        if model.uses_embeddings:
+            try:
+                vectors = embeddings.load(store, ids)
+            except CoderError:  # some not stored yet: the model embeds them itself
+                vectors = None
+        matrix = model.scores([texts[i] for i in ids], vectors=vectors)
         return {
             code: {seg: float(matrix[n, j]) for n, seg in enumerate(ids)}
             for j, code in enumerate(model.codes)
@@ -297,9 +332,12 @@ def first_sentence(text: str, limit: int, language: str) -> str:
 
 def _cut(text: str, limit: int) -> str:
     """``text`` cut at a word within ``limit`` characters (with the ``…``), before a
-    parenthesis the cut would leave open."""
+    parenthesis the cut would leave open, and not after a little word ("och", "en")."""
     cut = text.rfind(" ", 0, limit - 1)
     kept = text[: cut if cut > 0 else limit - 1]
     if kept.count("(") > kept.count(")") and kept.rfind("(") > limit // 3:
         kept = kept[: kept.rfind("(")]
-    return kept.rstrip(",;:–- ") + "…"
+    words = kept.rstrip(",;:–- ").split(" ")
+    while len(words) > 3 and words[-1].casefold() in _LITTLE_WORDS:
+        words.pop()
+    return " ".join(words).rstrip(",;:–- ") + "…"

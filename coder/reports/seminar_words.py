@@ -53,6 +53,8 @@ class DeckWords:
     contents: str  # the report's table of contents
     skipped: str  # {questions}: left out of the report, nothing coded
     some_shown_unranked: str  # {shown} {n}: some_shown where no model ranked the passages
+    merged: str  # several coders, no --consensus: any coder's code counts
+    agreement_many: str  # {alpha} {units}: three or more coders (no kappa)
 
 
 WORDS = {
@@ -80,7 +82,7 @@ WORDS = {
             "({units} avsnitt kodade av båda)."
         ),
         agreement_none="Ingen fråga har avsnitt kodade av båda kodarna ännu.",
-        agreement_question="{title}: κ = {kappa}, α = {alpha} ({units} avsnitt)",
+        agreement_question="{title} – κ = {kappa}, α = {alpha} ({units} avsnitt)",
         consensus="Endast koder som kodarna är överens om räknas.",
         human_only="Endast mänskliga kodningar räknas; modellförslag ingår inte.",
         suggestions=(
@@ -94,6 +96,11 @@ WORDS = {
         contents="Innehåll",
         skipped="Frågor utan kodningar ingår inte: {questions}.",
         some_shown_unranked="{shown} av {n} kodade avsnitt.",
+        merged="Ett fall räknas under en kategori när någon av kodarna har gett den.",
+        agreement_many=(
+            "Överensstämmelsen mellan kodarna: Krippendorffs α = {alpha} ({units} avsnitt kodade "
+            "av minst två)."
+        ),
     ),
     "da": DeckWords(
         definition="Definition",
@@ -119,7 +126,7 @@ WORDS = {
             "({units} afsnit kodet af begge)."
         ),
         agreement_none="Intet spørgsmål har endnu afsnit kodet af begge kodere.",
-        agreement_question="{title}: κ = {kappa}, α = {alpha} ({units} afsnit)",
+        agreement_question="{title} – κ = {kappa}, α = {alpha} ({units} afsnit)",
         consensus="Kun koder, som koderne er enige om, tælles med.",
         human_only="Kun menneskelige kodninger tælles med; modelforslag indgår ikke.",
         suggestions="Modelforslag med score ≥ {score} indgår og er markeret med * i tabellerne.",
@@ -131,6 +138,11 @@ WORDS = {
         contents="Indhold",
         skipped="Spørgsmål uden kodninger er ikke med: {questions}.",
         some_shown_unranked="{shown} af {n} kodede afsnit.",
+        merged="Et case tælles under en kategori, når en af koderne har givet den.",
+        agreement_many=(
+            "Overensstemmelsen mellem koderne: Krippendorffs α = {alpha} ({units} afsnit kodet "
+            "af mindst to)."
+        ),
     ),
     "en": DeckWords(
         definition="Definition",
@@ -156,7 +168,7 @@ WORDS = {
             "({units} passages coded by both)."
         ),
         agreement_none="No question has passages coded by both coders yet.",
-        agreement_question="{title}: κ = {kappa}, α = {alpha} ({units} passages)",
+        agreement_question="{title} – κ = {kappa}, α = {alpha} ({units} passages)",
         consensus="Only codes the coders agree on are counted.",
         human_only="Only human codings are counted; model suggestions are not included.",
         suggestions="Model suggestions scoring ≥ {score} are included, marked * in the tables.",
@@ -170,6 +182,11 @@ WORDS = {
         contents="Contents",
         skipped="Questions with no codings are left out: {questions}.",
         some_shown_unranked="{shown} of {n} coded passages.",
+        merged="A case counts under a category when any of the coders gave it.",
+        agreement_many=(
+            "Agreement between the coders: Krippendorff's α = {alpha} ({units} passages coded "
+            "by at least two)."
+        ),
     ),
 }
 

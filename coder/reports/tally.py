@@ -93,6 +93,29 @@ class Tally:
     compare: bool = False  # by_values compared, first to last (row.change)
     by_coder: bool = False  # by_values are coders (by == "coder")
     left_out: int = 0  # with compare: cases without the attribute, not compared
+    pooled: str | None = None  # shown beside a comparison by this attribute: all values in one
+
+
+def selected_questions(
+    store: Store,
+    question: str | None,
+    coders: list[str] | None,
+    include_suggestions: float | None,
+) -> list[Question]:
+    """The question asked for, or every question, once the selection is checked: a known
+    question, known coders, a minimum score between 0 and 1."""
+    if include_suggestions is not None and not 0.0 <= include_suggestions <= 1.0:
+        raise CoderError("--include-suggestions takes a minimum score between 0 and 1")
+    codebook = store.codebook()
+    selected = [codebook.question(question)] if question else list(codebook.questions)
+    if coders:
+        known = set(queries.coder_names(store))
+        unknown = [c for c in coders if c not in known]
+        if unknown:
+            raise CoderError(
+                f"unknown coder '{unknown[0]}' (coders: {', '.join(sorted(known)) or 'none yet'})"
+            )
+    return selected
 
 
 def tally(
@@ -124,18 +147,9 @@ def tally(
         raise CoderError(f"unknown sort '{sort}' (expected {' or '.join(SORTS)})")
     if examples < 0:
         raise CoderError("--examples must be 0 or more")
-    if include_suggestions is not None and not 0.0 <= include_suggestions <= 1.0:
-        raise CoderError("--include-suggestions takes a minimum score between 0 and 1")
+    selected = selected_questions(store, question, coders, include_suggestions)
     codebook = store.codebook()
-    selected = [codebook.question(question)] if question else list(codebook.questions)
     attributes = queries.case_attributes(store)
-    if coders:
-        known = set(queries.coder_names(store))
-        unknown = [c for c in coders if c not in known]
-        if unknown:
-            raise CoderError(
-                f"unknown coder '{unknown[0]}' (coders: {', '.join(sorted(known)) or 'none yet'})"
-            )
     attribute = compare if compare is not None else by
     groups = attribute_groups(store, attributes, attribute) if attribute is not None else None
     with_passages = queries.cases_with_passages(store)

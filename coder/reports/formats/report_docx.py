@@ -12,7 +12,6 @@ The page is A4; the words proof in the report's language.
 
 from __future__ import annotations
 
-import re
 import tempfile
 from datetime import UTC, datetime, time
 from pathlib import Path
@@ -32,6 +31,7 @@ from coder.reports.formats.seminar_text import (
     table_rows,
 )
 from coder.reports.formats.wording import examples_text, footnotes
+from coder.reports.formats.xml_text import xml_safe
 from coder.reports.seminar import Category, Part, Seminar
 from coder.reports.seminar_words import DeckWords, deck_words
 from coder.reports.tally import Tally
@@ -45,9 +45,6 @@ TABLE_WIDTHS = (1.7, 2.75, 0.75, 1.5)  # Kategori, Definition, Antal, Exempel: 6
 NUMBER_COLUMN = 2
 TABLE_STYLE = "Table Grid"
 PROOFING = {"sv": "sv-SE", "da": "da-DK", "en": "en-GB"}
-
-# characters XML 1.0 does not allow (python-docx refuses them); passages should not have any
-_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def to_docx(seminar: Seminar, path: Path) -> None:
@@ -231,4 +228,4 @@ def _properties(doc: Document, seminar: Seminar) -> None:
 
 def _x(text: str) -> str:
     """``text`` without the control characters a Word file cannot hold."""
-    return _NOT_XML.sub("", text)
+    return xml_safe(text)

@@ -166,12 +166,12 @@ def _question(part: Part, seminar: Seminar, w: DeckWords, charts: _Charts) -> li
             "</section>",
         ]
     for category in part.categories:
-        out += _category(part, category, w)
+        out += _category(part, category, w, seminar.text_language)
     out.append("</section>")
     return out
 
 
-def _category(part: Part, category: Category, w: DeckWords) -> list[str]:
+def _category(part: Part, category: Category, w: DeckWords, text_language: str) -> list[str]:
     facts = f"<strong>{_e(count_text(part, category, w))}</strong>"
     if category.row.examples:
         facts += f" · {_e(w.examples_line)}: {_e(examples_text(category.row))}"
@@ -193,7 +193,7 @@ def _category(part: Part, category: Category, w: DeckWords) -> list[str]:
     for quote in category.quotes:
         out += [
             "<blockquote>",
-            f"<p>{_e(quoted(quote, w, whole=True))}</p>",
+            f'<p lang="{_e(text_language)}">{_e(quoted(quote, w, whole=True))}</p>',
             f"<footer>{_e(attribution(quote, section=True))}</footer>",
             "</blockquote>",
         ]

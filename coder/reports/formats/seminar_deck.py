@@ -30,9 +30,10 @@ from coder.reports.seminar_words import DeckWords, deck_words
 
 if TYPE_CHECKING:
     from pptx.presentation import Presentation as Deck
+    from pptx.slide import Slide
 
 FULL = WIDTH - 2 * MARGIN
-TABLE_WIDTHS = (3.0, 5.6, 0.9, 2.833)  # Kategori, Definition, Antal, Exempel: FULL inches
+TABLE_WIDTHS = (3.5, 5.1, 0.9, 2.833)  # Kategori, Definition, Antal, Exempel: FULL inches
 PAIR_CHARACTERS = 560  # two quotes share a slide when together they are this short
 
 
@@ -41,7 +42,7 @@ def to_deck(seminar: Seminar, path: Path) -> None:
     _title_slide(deck, seminar)
     w = deck_words(seminar.language)
     for part in seminar.parts:
-        _table_slide(deck, part)
+        _table_slide(deck, part, w)
         _chart_slide(deck, part)
         if part.comparison is not None:
             _comparison_slide(deck, part, w)
@@ -53,36 +54,40 @@ def to_deck(seminar: Seminar, path: Path) -> None:
 
 
 def _title_slide(deck: Deck, seminar: Seminar) -> None:
-    from pptx.util import Pt
+    from pptx.util import Inches, Pt
 
     slide = deck.slides.add_slide(deck.slide_layouts[slides.TITLE_SLIDE])
     title, sub = slide.placeholders[0], slide.placeholders[1]
+    for shape, top, height in ((title, 2.0, 1.8), (sub, 4.0, 1.2)):  # the template is 4:3
+        shape.left, shape.width = Inches(MARGIN), Inches(FULL)
+        shape.top, shape.height = Inches(top), Inches(height)
     title.text = seminar.title
     title.text_frame.paragraphs[0].font.size = Pt(40)
     sub.text = subtitle(seminar)
     sub.text_frame.paragraphs[0].font.size = Pt(24)
 
 
-def _footnote(slide: object, part: Part) -> None:
+def _footnote(slide: Slide, part: Part) -> None:
     slides.add_text(
-        slide,  # type: ignore[arg-type]
-        (MARGIN, HEIGHT - 0.8, FULL, 0.6),
-        [Text("  ".join(footnotes(part.tally)), size=14, italic=True, grey=True)],
-    )
-
-
-def _table_slide(deck: Deck, part: Part) -> None:
-    slide = slides.titled_slide(deck, part.tally.question.title)
-    slides.add_table(
         slide,
-        (MARGIN, 1.35, FULL, 5.0),
-        table_header(part),
-        table_rows(part),
-        TABLE_WIDTHS,
-        size=12,
-        numbers=(2,),
+        (MARGIN, HEIGHT - 0.8, FULL, 0.6),
+        [Text(" ".join(footnotes(part.tally)), size=14, italic=True, grey=True)],
     )
-    _footnote(slide, part)
+
+
+def _table_slide(deck: Deck, part: Part, w: DeckWords) -> None:
+    """The table Kategori | Definition | Antal | Exempel, continued on further slides when
+    the categories do not fit on one."""
+    header, rows = table_header(part), table_rows(part)
+    groups = slides.row_groups(header, rows, TABLE_WIDTHS, HEIGHT - 2.3)
+    for i, group in enumerate(groups):
+        title = part.tally.question.title
+        slide = slides.titled_slide(deck, title if i == 0 else f"{title} {w.continued}")
+        slides.add_table(
+            slide, (MARGIN, 1.35, FULL, 5.0), header, group, TABLE_WIDTHS, size=12, numbers=(2,)
+        )
+        if i == len(groups) - 1:
+            _footnote(slide, part)
 
 
 def _chart_slide(deck: Deck, part: Part) -> None:
@@ -110,7 +115,7 @@ def _comparison_slide(deck: Deck, part: Part, w: DeckWords) -> None:
     slides.add_text(
         slide,
         (MARGIN, HEIGHT - 0.8, FULL, 0.6),
-        [Text("  ".join(footnotes(compared)), size=14, italic=True, grey=True)],
+        [Text(" ".join(footnotes(compared)), size=14, italic=True, grey=True)],
     )
 
 

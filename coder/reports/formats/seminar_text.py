@@ -102,8 +102,9 @@ def method_paragraphs(seminar: Seminar) -> list[str]:
         elif len(measured) == 1:
             a = measured[0].agreement
             assert a is not None
+            many = w.agreement_many if a.overall.cohen_kappa is None else w.agreement
             sentences.append(
-                w.agreement.format(
+                many.format(
                     kappa=decimal(a.overall.cohen_kappa, lang),
                     alpha=decimal(a.overall.krippendorff_alpha, lang),
                     units=a.units,
@@ -123,6 +124,8 @@ def method_paragraphs(seminar: Seminar) -> list[str]:
                 )
     if m.consensus:
         sentences.append(w.consensus)
+    elif len(m.coders) >= 2:
+        sentences.append(w.merged)
     if m.min_score is None:
         sentences.append(w.human_only)
     else:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 from coder.reports.formats.wording import by_header, label_text, words, wrap
+from coder.reports.formats.xml_text import xml_safe
 from coder.reports.tally import Tally
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ def titled_slide(deck: Deck, title: str, *, size: int = 28) -> Slide:
     assert shape is not None
     shape.left, shape.top = Inches(MARGIN), Inches(0.3)
     shape.width, shape.height = Inches(WIDTH - 2 * MARGIN), Inches(0.9)
-    shape.text = title
+    shape.text = xml_safe(title)
     shape.text_frame.paragraphs[0].font.size = Pt(size)
     return slide
 
@@ -76,7 +77,7 @@ def add_text(slide: Slide, box: Box, paragraphs: Sequence[Text]) -> None:
     frame.word_wrap = True
     for i, item in enumerate(paragraphs):
         paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-        paragraph.text = item.text
+        paragraph.text = xml_safe(item.text)
         paragraph.space_after = Pt(item.space_after)
         font = paragraph.font
         font.size, font.bold, font.italic = Pt(item.size), item.bold, item.italic
@@ -109,7 +110,7 @@ def add_table(
         table.rows[r].height = Inches(0.4)
         for c, text in enumerate(values):
             cell = table.cell(r, c)
-            cell.text = text
+            cell.text = xml_safe(text)
             for paragraph in cell.text_frame.paragraphs:
                 paragraph.font.size = Pt(size)
                 paragraph.font.bold = r == 0
@@ -127,10 +128,10 @@ def add_bar_chart(slide: Slide, box: Box, tally: Tally, *, size: int = 12) -> Ch
 
     w = words(tally)
     data = CategoryChartData()
-    data.categories = [wrap(label_text(r), 40) for r in tally.rows]
+    data.categories = [xml_safe(wrap(label_text(r), 40)) for r in tally.rows]
     if tally.by_values:
         for value in tally.by_values:
-            data.add_series(by_header(tally, value), [r.by[value] for r in tally.rows])
+            data.add_series(xml_safe(by_header(tally, value)), [r.by[value] for r in tally.rows])
     else:
         data.add_series(w.axis, [r.cases for r in tally.rows])
     # python-pptx annotates add_chart more narrowly than it works: it takes any
@@ -142,7 +143,9 @@ def add_bar_chart(slide: Slide, box: Box, tally: Tally, *, size: int = 12) -> Ch
     )
     chart = cast("GraphicFrame", frame).chart
     chart.has_title = True
-    chart.chart_title.text_frame.text = f"{w.axis} (n = {tally.total_cases})"
+    # the cases of each series are in the legend ("2018 (n=14)") when there are several
+    total = "" if tally.by_values else f" (n = {tally.total_cases})"
+    chart.chart_title.text_frame.text = f"{w.axis}{total}"
     chart.chart_title.text_frame.paragraphs[0].font.size = Pt(size + 2)
     chart.has_legend = bool(tally.by_values)
     if chart.has_legend:
@@ -167,4 +170,37 @@ def add_notes(slide: Slide, text: str) -> None:
     """Speaker notes: what the presenter sees and the audience does not."""
     notes = slide.notes_slide.notes_text_frame
     assert notes is not None
-    notes.text = text
+    notes.text = xml_safe(text)
+
+
+def row_groups(
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    widths: Sequence[float],
+    height: float,
+    *,
+    size: int = 12,
+) -> list[list[Sequence[str]]]:
+    """The rows in groups that fit under the header in ``height`` inches, estimating each
+    row's lines from its longest cell: a table with many categories continues on the next
+    slide instead of running off this one."""
+
+    def lines_of(cells: Sequence[str]) -> float:
+        per_inch = 130 / size  # characters per inch of column at this size, roughly
+        lines = [
+            sum(max(1, -(-len(part) // max(1, int(width * per_inch)))) for part in text.split("\n"))
+            for text, width in zip(cells, widths, strict=True)
+        ]
+        return max(lines) * size * 1.25 / 72 + 0.12  # line height plus the cell's margins
+
+    room = height - lines_of(header)
+    groups: list[list[Sequence[str]]] = [[]]
+    used = 0.0
+    for row in rows:
+        need = lines_of(row)
+        if groups[-1] and used + need > room:
+            groups.append([])
+            used = 0.0
+        groups[-1].append(row)
+        used += need
+    return groups

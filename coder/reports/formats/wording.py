@@ -44,6 +44,12 @@ class Words:
         "{n} case without {by} is left out of the comparison.",
         "{n} cases without {by} are left out of the comparison.",
     )
+    # with compare, when the values have different numbers of cases; {by} and {counts}
+    unequal: str = (
+        "The number of cases differs by {by} ({counts}): the change is in cases, not shares."
+    )
+    # a table beside a comparison, counting every value of the attribute together; {by}
+    pooled: str = "Every {by} together: a case counts once if it has the category in any."
 
 
 WORDS = {
@@ -70,6 +76,11 @@ WORDS = {
             "{n} fall utan {by} ingår inte i jämförelsen.",
             "{n} fall utan {by} ingår inte i jämförelsen.",
         ),
+        unequal=(
+            "Antalet fall skiljer sig efter {by} ({counts}): förändringen gäller antal fall, "
+            "inte andelar."
+        ),
+        pooled="Alla {by} tillsammans: ett fall räknas en gång om det har kategorin något {by}.",
     ),
     "da": Words(
         "Kategori",
@@ -94,6 +105,11 @@ WORDS = {
             "{n} case uden {by} indgår ikke i sammenligningen.",
             "{n} cases uden {by} indgår ikke i sammenligningen.",
         ),
+        unequal=(
+            "Antallet af cases er forskelligt efter {by} ({counts}): ændringen gælder antal "
+            "cases, ikke andele."
+        ),
+        pooled="Alle {by} samlet: et case tælles én gang, hvis det har kategorien i nogen af dem.",
     ),
     "en": Words(
         "Category",
@@ -149,6 +165,11 @@ def footnotes(tally: Tally) -> list[str]:
         notes.append(w.not_applicable[n != 1].format(n=n, via=via))
     if tally.left_out:
         notes.append(w.left_out[tally.left_out != 1].format(n=tally.left_out, by=tally.by))
+    if tally.pooled:
+        notes.append(w.pooled.format(by=tally.pooled))
+    if tally.compare and len(set(tally.by_totals.values())) > 1:
+        counts = ", ".join(f"{v}: {n}" for v, n in tally.by_totals.items())
+        notes.append(w.unequal.format(by=tally.by, counts=counts))
     return notes
 
 
