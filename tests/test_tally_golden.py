@@ -81,3 +81,12 @@ def test_two_years_compared(cli, years, tmp_path):
 
 def test_each_coder_beside_the_others(cli, coders, tmp_path):
     check_formats(cli, coders, "tally_by_coder", tmp_path, "--by-coder")
+
+
+def test_tally_pptx_text_is_its_golden_file(cli, demo, tmp_path):
+    """The tally's slides as text (tables, chart series, footnotes), as the deck's are."""
+    from tests.test_deck import deck_text
+
+    out = tmp_path / "tally.pptx"
+    assert cli("tally", "--out", out, "--db", demo).exit_code == 0
+    check_golden("tally.pptx.txt", deck_text(out))
