@@ -506,19 +506,24 @@ def test_front_matter_booleans_read_as_the_text_an_attribute_option_gives(cli, d
         assert queries.case_attributes(store)["Kalmar"] == {"aktiv": "true", "pilot": "false"}
 
 
-def test_an_attribute_for_a_file_imported_before_is_said_not_applied(cli, db, tmp_path):
+def test_another_value_for_a_file_imported_before_is_another_report(cli, db, tmp_path):
+    """Issue 13 (brief I): the same file given again with another år is another year's report
+    (a new document beside the first), no longer a note that the attribute was not applied."""
     path = write(tmp_path / "Kalmar.md", "Kalmar följer upp.\n")
     assert cli("import", path, "--db", db, "--attribute", "år=2020").exit_code == 0
     same = cli("import", path, "--db", db, "--attribute", "år=2020")
     assert "  Kalmar.md: already imported and unchanged" in same.stderr.splitlines()
     other = cli("import", path, "--db", db, "--attribute", "år=2021")
     assert other.exit_code == 0, other.output
-    note = (
-        "--attribute år=2021 not applied to what was imported before (only new documents "
-        "get it; for the whole case: coder cases set 'Kalmar' år=2021)"
-    )
-    assert f"  Kalmar.md: already imported and unchanged; {note}" in other.stderr.splitlines()
+    note = "new document 'Kalmar.md (år=2021)': 'Kalmar.md' (the same text) has år=2020"
+    assert f"  Kalmar.md: 1 case, 1 passage; {note}" in other.stderr.splitlines()
     assert f"Note: {path}: {note}" in other.stdout.splitlines()
+    assert "coder cases set" not in other.output
+    docs, _ = stored(db)
+    assert {d.name: d.meta["attributes"] for d in docs} == {
+        "Kalmar.md": {"år": "2020"},
+        "Kalmar.md (år=2021)": {"år": "2021"},
+    }
 
 
 def test_a_compilation_split_at_one_level_is_not_split_again_at_another(cli, db, tmp_path):

@@ -42,6 +42,15 @@ class AddDocument:
 
 
 @dataclass(frozen=True)
+class SetDocumentAttributes:
+    """Attributes a document imported before did not have (``--attribute år=2019`` given
+    again), merged into its ``meta["attributes"]``; its text and passages stay as they are."""
+
+    document_id: int
+    attributes: dict[str, str]
+
+
+@dataclass(frozen=True)
 class ReplacePassageText:
     """A one-passage document given new text. The passage keeps its id and so its codings,
     memos and history; its suggestions and stored embedding (of the old text) go."""
@@ -104,7 +113,15 @@ class AddMemo:
     uid: str | None = None
 
 
-Change = AddCase | AddDocument | ReplacePassageText | CodePassages | RecordCodings | AddMemo
+Change = (
+    AddCase
+    | AddDocument
+    | SetDocumentAttributes
+    | ReplacePassageText
+    | CodePassages
+    | RecordCodings
+    | AddMemo
+)
 
 
 @dataclass

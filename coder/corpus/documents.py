@@ -21,17 +21,19 @@ from coder.corpus.changes import AddCase, AddDocument, Change
 from coder.corpus.earlier import (
     Plan,
     Refused,
-    attributes_note,
-    compared,
-    file_parts,
+    another_report,
+    by_name,
+    gone_parts,
+    met_as_copy,
+    met_earlier,
+    other_values,
     part_name,
+    parts_before,
     plan_files,
-    refuse_level,
-    refuse_parts,
     refuse_whole,
+    said,
 )
 from coder.corpus.importing import (
-    UNCHANGED,
     Candidate,
     Earlier,
     FileReport,
@@ -69,6 +71,10 @@ class _Parsed:
     part: str | None = None  # the part's name in the file: its case heading
     meta: dict[str, Any] = field(default_factory=dict)
 
+    def read(self) -> tuple[str, str, str | None]:
+        """Its text's sha256, its file's, its part."""
+        return (self.sha, self.meta["file_sha256"], self.part)
+
 
 def import_documents(
     store: ProjectStore,
@@ -88,7 +94,7 @@ def import_documents(
     ``heading`` (or ``heading:N``) makes each top-level (level-N) heading's section a
     document of its own, whose case is the heading's text (``coder.corpus.parts``); every
     file is read and checked before anything is written. ``attributes`` (``år=2019``) go
-    into each new document's ``meta["attributes"]``.
+    into new documents' ``meta["attributes"]`` (met again: ``corpus.earlier``).
     """
     level = heading_level(case_from)
     summary = ImportSummary()
@@ -239,106 +245,91 @@ def _write_file(
     notes = list(first.report.skipped)
     try:
         if first.part is None:
-            outcomes = [_whole_changes(b, first, segmentation, earlier)]
+            outcomes = [_whole_changes(b, first, segmentation, earlier, notes)]
         else:
             outcomes = _parts_changes(b, parsed, segmentation, earlier, notes)
     except Refused as refused:
         summary.skipped.append((str(first.cand.path), str(refused)))
         first.report.skipped[:] = [str(refused)]
         return
-    kept = [d for _, _, outcome, d in outcomes if d is not None and outcome == UNCHANGED]
-    case = f"'{first.case}'" if first.part is None else "CASE"
-    notes += attributes_note(first.meta.get("attributes") or {}, kept, case)
     for p, changes, outcome, _ in outcomes:
-        _record(b, p, changes, outcome, summary)
+        summary.new_cases += b.apply(changes).new_cases
+        where = str(p.cand.path) + (f" ({p.part})" if p.part else "")
+        summary.count(p.report, outcome, where, p.case, len(p.spans), p.table_rows)
     first.report.skipped += notes[read:]
     summary.notes += [f"{first.cand.path}: {note}" for note in notes]
 
 
-def _record(
-    b: ProjectBatch, p: _Parsed, changes: list[Change], outcome: str | None, summary: ImportSummary
-) -> None:
-    summary.new_cases += b.apply(changes).new_cases
-    report = p.report
-    if outcome is None:
-        summary.documents += 1
-        summary.segments += len(p.spans)
-        report.cases.add(p.case)
-        report.documents += 1
-        report.passages += len(p.spans)
-        report.table_rows += p.table_rows
-    elif outcome == UNCHANGED:
-        summary.unchanged += 1
-        report.unchanged += 1
-    else:
-        where = str(p.cand.path) + (f" ({p.part})" if p.part else "")
-        summary.skipped.append((where, outcome))
-        report.skipped.append(outcome)
-
-
-def _whole_changes(b: ProjectBatch, p: _Parsed, segmentation: str, earlier: Earlier) -> Outcome:
+def _whole_changes(
+    b: ProjectBatch, p: _Parsed, segmentation: str, earlier: Earlier, notes: list[str]
+) -> Outcome:
     """What importing a file as one document changes, and why not when it adds none:
-    ``UNCHANGED``, or the reason it is skipped."""
-    name = p.plan.target(p.sha)
-    now = b.document(name)
+    ``UNCHANGED``, ``LABELLED``, or the reason it is skipped. Its earlier document is the
+    one of its name (``X``, or ``X (år=2019)`` beside another year's ``X``)."""
+    given = p.meta.get("attributes") or {}
+    now, others, free = by_name(b, p.plan.target(p.sha), p.cand, given)
     if now is not None:
-        return (p, [], compared(now, p.sha, p.meta["file_sha256"]), now)
+        return (p, *met_earlier(now, p.read(), given, notes), now)
     if {str(p.cand.abs), None} & earlier.in_parts:
-        refuse_whole(b, p.cand)
-    return _new_changes(b, p, name, segmentation, earlier)
+        refuse_whole(b, p.cand, given)
+    return _new_changes(b, p, free, segmentation, earlier, notes, others)
 
 
 def _parts_changes(
     b: ProjectBatch, parsed: list[_Parsed], segmentation: str, earlier: Earlier, notes: list[str]
 ) -> list[Outcome]:
     """A file's parts, each matched to its earlier document (``match_parts``) or new;
-    the parts no longer in the file are noted."""
-    cand = parsed[0].cand
-    refuse_parts(b, cand)
-    before = refuse_level(file_parts(b, cand), parsed[0].meta["part_level"])
+    the parts no longer in the file are noted. Earlier parts with another value of a given
+    attribute are another report: not matched, and the new parts' names say the value."""
+    given = parsed[0].meta.get("attributes") or {}
+    before, others = parts_before(b, parsed[0].cand, given, parsed[0].meta["part_level"])
     matched = match_parts(
         [(p.part or "", p.sha) for p in parsed], before, parsed[0].meta["file_sha256"]
     )
+    label = f" ({said(given)})" if others else ""
     outcomes: list[Outcome] = []
     taken: set[str] = set()
     for p, doc in zip(parsed, matched, strict=True):
         if doc is None:
-            name = part_name(b, p.plan.name, p.cand, p.part or "", taken)
+            name = part_name(b, p.plan.name, p.cand, p.part or "", taken, label)
             taken.add(name)
-            outcomes.append(_new_changes(b, p, name, segmentation, earlier))
+            mine = [d for d in others if d.meta.get("part") == p.part or d.sha256 == p.sha]
+            outcomes.append(_new_changes(b, p, name, segmentation, earlier, notes, mine))
             continue
-        outcome = compared(doc, p.sha, p.meta["file_sha256"])
-        if outcome == UNCHANGED and doc.meta.get("part") != p.part:
-            notes.append(
-                f"'{p.part}' is the section imported before as '{doc.meta.get('part')}' "
-                f"(the same text); its document '{doc.name}' was left as it was"
-            )
-        outcomes.append((p, [], outcome, doc))
-    notes += [
-        f"'{d.meta.get('part')}' is no longer in the file; its document '{d.name}' stays "
-        "in the project"
-        for d in before
-        if d not in matched
-    ]
+        outcomes.append((p, *met_earlier(doc, p.read(), given, notes), doc))
+    notes += gone_parts(before, matched)
     return outcomes
 
 
 def _new_changes(
-    b: ProjectBatch, p: _Parsed, name: str, segmentation: str, earlier: Earlier
+    b: ProjectBatch,
+    p: _Parsed,
+    name: str,
+    segmentation: str,
+    earlier: Earlier,
+    notes: list[str],
+    others: list[StoredDocument],
 ) -> Outcome:
-    """A new document, unless its text or file is in its case already (a copy)."""
+    """A new document, unless its text or file is in its case already (a copy: said in
+    ``notes``) with no other value of a given attribute; ``others``: the earlier documents
+    the file matched that are other reports (the first is named in the note)."""
+    given = p.meta.get("attributes") or {}
     case_id = b.case_id(p.case)
     if case_id is not None:
-        if b.document_with_text(case_id, p.sha) is not None or earlier.same_bytes(
-            case_id, p.meta["file_sha256"], p.part
-        ):
-            return (p, [AddCase(p.case, p.source.attributes)], UNCHANGED, None)
+        copy, changes, outcome, conflicting = met_as_copy(
+            b, earlier, case_id, p.read(), given, notes
+        )
+        if copy is not None:
+            return (p, [AddCase(p.case, p.source.attributes), *changes], outcome, copy)
+        others = [*others, *conflicting]
         older = earlier.read_before(case_id, p.cand.path.name, p.part, p.source.meta)
-        if older is not None:
+        if older is not None and not other_values(older, given):
             raise Refused(
                 f"imported before as '{older.name}' by an earlier coder version that read it "
                 "differently; nothing imported (a different file of that name: rename it)"
             )
+    if others:
+        notes.append(another_report(name, others[0], given, p.sha))
     meta: dict[str, Any] = {
         **p.source.meta,
         "source": str(p.cand.path),

@@ -26,6 +26,7 @@ from coder.errors import CoderError, ImportError_
 CASE_FROM = ("auto", "folder", "filename", "heading")  # and heading:N
 Progress = Callable[[int, int], None]  # (done, total)
 UNCHANGED = "unchanged"  # a file (part) imported before, left as it was
+LABELLED = "labelled"  # a file (part) imported before, given the import's attributes
 
 # Bounds on one write transaction: it ends after the file or row that passes either.
 BATCH_SECONDS = 0.25  # documents: time spent writing in one transaction
@@ -69,14 +70,15 @@ class FileReport:
     passages: int = 0
     table_rows: int = 0  # of the passages: rows of tables
     unchanged: int = 0  # documents (parts) imported before, left as they were
-    skipped: list[str] = field(default_factory=list)  # parts left out, and why
+    labelled: int = 0  # documents (parts) imported before, given the import's attributes
+    skipped: list[str] = field(default_factory=list)  # parts left out, and why; notes
 
     def line(self) -> str:
         def count(n: int, word: str) -> str:
             return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
         said = []
-        if self.documents or not (self.unchanged or self.skipped):  # else: why not
+        if self.documents or not (self.unchanged or self.labelled or self.skipped):  # else: why
             rows = f" ({count(self.table_rows, 'table row')})" if self.table_rows else ""
             said.append(
                 f"{count(len(self.cases), 'case')}, {count(self.passages, 'passage')}{rows}"
@@ -86,6 +88,12 @@ class FileReport:
                 "already imported and unchanged"
                 if self.unchanged == 1 and not self.documents
                 else f"{count(self.unchanged, 'part')} already imported and unchanged"
+            )
+        if self.labelled:  # the notes say which attributes
+            said.append(
+                "already imported"
+                if self.labelled == 1 and not (self.documents or self.unchanged)
+                else f"{count(self.labelled, 'part')} already imported"
             )
         said += self.skipped
         return f"{self.file}: " + "; ".join(said)
@@ -107,6 +115,32 @@ class ImportSummary:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
     notes: list[str] = field(default_factory=list)  # parts of files left out, and why
     files: list[FileReport] = field(default_factory=list)  # per document file
+
+    def count(
+        self,
+        report: FileReport,
+        outcome: str | None,
+        where: str,
+        case: str,
+        passages: int,
+        rows: int,
+    ) -> None:
+        """Count a document written (``outcome`` None), one imported before (``UNCHANGED``;
+        ``LABELLED``: given attributes, its text unchanged), or one skipped (why)."""
+        if outcome is None:
+            self.documents += 1
+            self.segments += passages
+            report.cases.add(case)
+            report.documents += 1
+            report.passages += passages
+            report.table_rows += rows
+        elif outcome in (UNCHANGED, LABELLED):
+            self.unchanged += 1
+            report.unchanged += outcome == UNCHANGED
+            report.labelled += outcome == LABELLED
+        else:
+            self.skipped.append((where, outcome))
+            report.skipped.append(outcome)
 
     def add(self, part: ImportSummary) -> None:
         """Count ``part`` (one transaction's work) in."""
@@ -148,7 +182,7 @@ class Earlier:
     document of an earlier coder version (no ``file_sha256``), by case and file name."""
 
     def __init__(self, docs: Iterable[StoredDocument]):
-        self.by_bytes: set[tuple[int, str, str | None]] = set()
+        self.by_bytes: dict[tuple[int, str, str | None], list[str]] = {}  # -> document names
         self.older: dict[tuple[int, str, str | None], StoredDocument] = {}
         self.in_parts: set[str | None] = set()  # files imported in parts (None: not told)
         for doc in docs:
@@ -156,14 +190,16 @@ class Earlier:
             if part is not None:
                 self.in_parts.add(doc.meta.get("path"))
             if doc.meta.get("file_sha256"):
-                self.by_bytes.add((doc.case_id, doc.meta["file_sha256"], part))
+                key = (doc.case_id, doc.meta["file_sha256"], part)
+                self.by_bytes.setdefault(key, []).append(doc.name)
                 continue
             where = doc.meta.get("path") or doc.meta.get("source")
             if isinstance(where, str) and Path(where).suffix.lower() in REREAD:
                 self.older.setdefault((doc.case_id, Path(where).name, part), doc)
 
-    def same_bytes(self, case_id: int, digest: str, part: str | None) -> bool:
-        return (case_id, digest, part) in self.by_bytes
+    def same_bytes(self, case_id: int, digest: str, part: str | None) -> list[str]:
+        """The names of the documents of this case (and part) read from these bytes."""
+        return self.by_bytes.get((case_id, digest, part), [])
 
     def read_before(
         self, case_id: int, file: str, part: str | None, meta: dict[str, Any]

@@ -14,6 +14,7 @@ from coder.corpus.changes import (
     Passage,
     RecordCodings,
     ReplacePassageText,
+    SetDocumentAttributes,
 )
 from coder.store import codings as coding_ops
 from coder.store.batch import Batch, NewDocument, ReplaceText
@@ -140,6 +141,8 @@ def apply(batch: Batch, changes: list[Change]) -> Applied:
             state.code(change)
         elif isinstance(change, RecordCodings):
             state.record_codings(change)
+        elif isinstance(change, SetDocumentAttributes):
+            batch.set_document_attributes(change.document_id, change.attributes)
     state.flush()
     state.applied.new_cases = batch.case_count() - cases_before
     return state.applied

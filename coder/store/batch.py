@@ -122,33 +122,36 @@ class Batch:
     def document(self, name: str) -> StoredDocument | None:
         return self.documents_by_name([name]).get(name)
 
-    def documents_by_name(self, names: list[str]) -> dict[str, StoredDocument]:
+    def _documents(self, where: sa.ColumnElement[bool]) -> list[StoredDocument]:
         d = t.documents.c
-        query = sa.select(d.id, d.name, d.sha256, d.case_id, d.meta)
+        query = sa.select(d.id, d.name, d.sha256, d.case_id, d.meta).where(where).order_by(d.id)
+        return [_document(row) for row in self._conn.execute(query)]
+
+    def documents_by_name(self, names: list[str]) -> dict[str, StoredDocument]:
         found: dict[str, StoredDocument] = {}
         for chunk in chunks(names):
-            for row in self._conn.execute(query.where(d.name.in_(chunk))):
-                found[row.name] = _document(row)
+            found.update((doc.name, doc) for doc in self._documents(t.documents.c.name.in_(chunk)))
         return found
 
     def documents_under(self, prefix: str) -> dict[str, StoredDocument]:
         """Documents whose name starts with ``prefix`` (a table file's rows: ``data.csv#``)."""
-        d = t.documents.c
-        query = sa.select(d.id, d.name, d.sha256, d.case_id, d.meta).where(
-            d.name.startswith(prefix, autoescape=True)
-        )
         return {
-            row.name: _document(row)
-            for row in self._conn.execute(query)
-            if row.name.startswith(prefix)  # SQLite's LIKE ignores the case of ASCII letters
+            doc.name: doc
+            for doc in self._documents(t.documents.c.name.startswith(prefix, autoescape=True))
+            if doc.name.startswith(prefix)  # SQLite's LIKE ignores the case of ASCII letters
         }
 
-    def document_with_text(self, case_id: int, sha256: str) -> str | None:
-        """The name of a document of this case with exactly this text, if any."""
+    def documents_with_text(self, case_id: int, sha256: str) -> list[StoredDocument]:
+        """The documents of this case with exactly this text, oldest first."""
         d = t.documents.c
-        return self._conn.execute(
-            sa.select(d.name).where(d.case_id == case_id, d.sha256 == sha256).limit(1)
-        ).scalar()
+        return self._documents(sa.and_(d.case_id == case_id, d.sha256 == sha256))
+
+    def set_document_attributes(self, document_id: int, attributes: dict[str, str]) -> None:
+        """Merge ``attributes`` into a document's own (``meta["attributes"]``)."""
+        conn, d = self._writing(), t.documents.c
+        meta = dict(conn.execute(sa.select(d.meta).where(d.id == document_id)).scalar_one() or {})
+        meta["attributes"] = {**(meta.get("attributes") or {}), **attributes}
+        conn.execute(t.documents.update().where(d.id == document_id).values(meta=meta))
 
     def add_documents(self, docs: list[NewDocument]) -> list[list[int]]:
         """Store documents and their segments in bulk; return each one's new segment ids."""
