@@ -12,6 +12,10 @@ column's total, so that every output format shows them alike.
   change from the first value to the last.
 - ``--by-coder``: a column per coder with codings on the question (``consensus`` last): the
   cases that coder's own codings put under the code, out of the cases the coder coded.
+
+``--rollup`` (with or without these columns) counts a code's subcodes under it as well: a
+passage coded with a code is then also coded with its parent, the parent's parent and so on,
+before anything is counted (``roll_up``).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coder.errors import CoderError
-from coder.model import CONSENSUS_CODER, NOT_APPLICABLE
+from coder.model import CONSENSUS_CODER, NOT_APPLICABLE, Question
 from coder.store import Store, queries
 
 MISSING = "–"  # attribute value shown for cases without the attribute
@@ -60,6 +64,68 @@ def check_options(
         raise CoderError(
             "--compare and --by cannot be used together (--compare already sets the columns)"
         )
+
+
+# -- hierarchy (``--rollup``) ---------------------------------------------------------------------
+
+
+def check_rollup(questions: Iterable[Question]) -> None:
+    """Refuse ``--rollup`` where no code has a parent (it would count nothing differently)."""
+    questions = list(questions)
+    if not any(code.parent for q in questions for code in q.codes):
+        where = f"question '{questions[0].id}'" if len(questions) == 1 else "the codebook"
+        raise CoderError(
+            f"--rollup counts codes under their parent codes, but no code in {where} has a "
+            "parent (see docs/codebook.md)"
+        )
+
+
+def ancestors(question: Question) -> dict[str, tuple[str, ...]]:
+    """code -> its parent, the parent's parent, ... (the codebook has no loops); codes
+    without a parent are left out."""
+    parents = {code.id: code.parent for code in question.codes if code.parent}
+    found: dict[str, tuple[str, ...]] = {}
+    for code in parents:
+        chain: list[str] = []
+        current = parents.get(code)
+        while current is not None and current not in chain:
+            chain.append(current)
+            current = parents.get(current)
+        found[code] = tuple(chain)
+    return found
+
+
+def coded_rows(
+    store: Store, question: Question, coders: list[str] | None, *, rollup: bool = False
+) -> list[tuple[str, int, str, str]]:
+    """(case, segment, code, coder) of every current coding of the question (of ``coders``);
+    with ``rollup`` also a row for each parent code a coding implies."""
+    rows = queries.coded_rows(store, question.id, coders)
+    return roll_up_rows(rows, ancestors(question)) if rollup else rows
+
+
+def roll_up(
+    codes: dict[Passage, set[str]], up: dict[str, tuple[str, ...]]
+) -> dict[Passage, set[str]]:
+    """(case, segment) -> codes, each passage's codes with their parents (and theirs) added."""
+    return {key: _with_parents(found, up) for key, found in codes.items()}
+
+
+def roll_up_rows(
+    rows: list[tuple[str, int, str, str]], up: dict[str, tuple[str, ...]]
+) -> list[tuple[str, int, str, str]]:
+    """(case, segment, code, coder) rows, with a row for each parent a coder's code implies
+    (once per passage, coder and code)."""
+    found = dict.fromkeys(
+        (case, seg, implied, coder)
+        for case, seg, code, coder in rows
+        for implied in (code, *up.get(code, ()))
+    )
+    return list(found)
+
+
+def _with_parents(codes: set[str], up: dict[str, tuple[str, ...]]) -> set[str]:
+    return codes.union(*(up.get(code, ()) for code in codes))
 
 
 @dataclass

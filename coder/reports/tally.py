@@ -10,7 +10,8 @@ passage's top suggestion; how many passages were so judged is told in a footnote
 With ``by``, ``compare`` or ``by_coder`` a tally also has columns beside the counts: cases
 per value of an attribute (a case counts once in each group it has passages in), the same
 per year with the change from the first to the last, or each coder's own counts; how they
-are made is in ``coder.reports.compare``.
+are made is in ``coder.reports.compare``, as is ``rollup`` (subcodes counted under their
+parent code too).
 """
 
 from __future__ import annotations
@@ -25,10 +26,14 @@ from coder.reports.compare import (
     Cross,
     Groups,
     Passage,
+    ancestors,
     attribute_cross,
     attribute_groups,
     check_options,
+    check_rollup,
+    coded_rows,
     coder_cross,
+    roll_up,
 )
 from coder.store import Store, queries
 
@@ -47,6 +52,7 @@ class TallyRow:
     example_suggested: list[bool] = field(default_factory=list)
     by: dict[str, int] = field(default_factory=dict)  # attribute value (or coder) -> cases
     change: int | None = None  # with compare: cases in the last value minus in the first
+    rolled_up: bool = False  # with rollup: the code has subcodes, counted under it too
 
 
 @dataclass
@@ -67,6 +73,7 @@ class Tally:
     by_coder: bool = False  # by_values are coders (by == "coder")
     left_out: int = 0  # with compare: cases without the attribute, not compared
     pooled: str | None = None  # shown beside a comparison by this attribute: all values in one
+    rollup: bool = False  # codes count their subcodes too (those rows: rolled_up)
 
 
 def selected_questions(
@@ -103,12 +110,13 @@ def tally(
     by: str | None = None,
     compare: str | None = None,
     by_coder: bool = False,
+    rollup: bool = False,
 ) -> list[Tally]:
     """Count cases per code for one question, or for every question of the codebook.
 
     ``by``: columns per value of a case or document attribute; ``compare``: the same per
     value (a year) in order, with the change from the first to the last; ``by_coder``: a
-    column per coder."""
+    column per coder; ``rollup``: a code's subcodes count under it too."""
     check_options(
         by=by,
         compare=compare,
@@ -121,6 +129,8 @@ def tally(
     if examples < 0:
         raise CoderError("--examples must be 0 or more")
     selected = selected_questions(store, question, coders, include_suggestions)
+    if rollup:
+        check_rollup(selected)
     codebook = store.codebook()
     attributes = queries.case_attributes(store)
     attribute = compare if compare is not None else by
@@ -141,6 +151,7 @@ def tally(
             groups,
             compare is not None,
             by_coder,
+            rollup=rollup,
         )
         for q in selected
     ]
@@ -163,12 +174,14 @@ def counted_codes(
     coders: list[str] | None = None,
     consensus: bool = False,
     min_score: float | None = None,
+    rollup: bool = False,
 ) -> CountedCodes:
     """Which codes count on which passage: the human codings (of ``coders``; with
     ``consensus`` only what they agree on), and with ``min_score`` the suggestions that
     reach it on passages without a human decision. Shared by the tally, the co-occurrence
-    table and the deck, so that they count alike."""
-    rows = queries.coded_rows(store, question.id, coders)
+    table and the deck, so that they count alike. With ``rollup`` a code brings its parent
+    codes with it (each coder's, before ``consensus`` compares them)."""
+    rows = coded_rows(store, question, coders, rollup=rollup)
     human = _human_codes(rows, consensus)
     human_segments = {seg for _, seg, _, _ in rows}
     not_applicable = sum(
@@ -183,6 +196,8 @@ def counted_codes(
             min_score,
             human_segments,  # a human decision on the passage (n/a too) overrides the model
         )
+        if rollup:
+            suggested = roll_up(suggested, ancestors(question))
     return CountedCodes(human, suggested, not_applicable, not_applicable_suggested)
 
 
@@ -223,8 +238,13 @@ def _tally_question(
     groups: Groups | None,
     compare: bool,
     by_coder: bool,
+    *,
+    rollup: bool,
 ) -> Tally:
-    found = counted_codes(store, question, coders=coders, consensus=consensus, min_score=min_score)
+    up = ancestors(question) if rollup else {}  # empty: the question has no subcodes
+    found = counted_codes(
+        store, question, coders=coders, consensus=consensus, min_score=min_score, rollup=bool(up)
+    )
     counted, suggested = found.human, found.suggested
     not_applicable, not_applicable_suggested = found.not_applicable, found.not_applicable_suggested
     passages = _passages_per_case(counted)
@@ -239,8 +259,9 @@ def _tally_question(
     if groups is not None:
         cross = attribute_cross(groups, counted_cases, (counted, suggested), key, compare=compare)
     elif by_coder:
-        cross = coder_cross(queries.coded_rows(store, question.id, coders), coders, key)
+        cross = coder_cross(coded_rows(store, question, coders, rollup=bool(up)), coders, key)
 
+    parents = {parent for chain in up.values() for parent in chain}
     table: list[TallyRow] = []
     for code in question.codes:
         human = passages.get(code.id, {})
@@ -257,6 +278,7 @@ def _tally_question(
             examples=shown,
             suggested_cases=sum(1 for c in per_case if c not in human),
             example_suggested=[c not in human for c in shown],
+            rolled_up=code.id in parents,
         )
         if cross is not None:
             row.by = cross.cells(code.id)
@@ -281,6 +303,7 @@ def _tally_question(
         compare=compare,
         by_coder=by_coder,
         left_out=cross.left_out if cross is not None else 0,
+        rollup=bool(up),
     )
 
 
