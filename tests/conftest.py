@@ -9,7 +9,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from coder.cli import app
+# The tests read the program's English; a Swedish LANG on the machine must not change that
+# (tests/test_i18n.py sets the language itself).
+os.environ["CODER_LANG"] = "en"
+
+from coder.cli import app  # after the language is chosen
 from coder.model.codebook import load_codebook
 from coder.store import Store
 

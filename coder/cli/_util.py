@@ -8,6 +8,10 @@ Output rule: data (tables, reports, CSV and JSON lines, summaries of what was do
 standard output; status messages ("Wrote FILE", progress, hints, notes) go to standard
 error, so ``coder export > file.csv`` holds only the data.
 Exit codes: 0 ok, 1 user error (one line on stderr, no traceback), 2 usage error.
+
+Every command also takes ``--lang sv|en`` (the language of its messages and help) and lists
+``--db`` last: ``_Group`` adds and orders them, so a new command cannot forget them.
+Everything a user reads is marked with ``_()`` (``coder.i18n``).
 """
 
 from __future__ import annotations
@@ -18,46 +22,159 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any
 
-import click
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 from typer.models import OptionInfo
 
+from coder import i18n
 from coder.errors import CoderError
+from coder.i18n import _
 
 if TYPE_CHECKING:
     from coder.store import Store
 
 
-class _Group(TyperGroup):
-    """Turns every ``CoderError`` raised below into one line on stderr and exit code 1."""
+def _format_usage(self: Any, ctx: typer.Context, formatter: Any) -> None:
+    """Click's "Usage:" line in the user's language."""
+    pieces = self.collect_usage_pieces(ctx)
+    formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=_("Usage:") + " ")
 
-    def invoke(self, ctx: click.Context) -> Any:
+
+def _get_help_option(self: Any, ctx: typer.Context) -> Any:
+    """Click's ``--help`` with its text in the user's language."""
+    option = super(type(self), self).get_help_option(ctx)
+    if option is not None:
+        option.help = _("Show this message and exit.")
+    return option
+
+
+class _Command(TyperCommand):
+    """A command as ``_Group`` shows it: its usage line and ``--help`` in the user's
+    language (the help's section titles follow through ``coder.cli._click``)."""
+
+    format_usage = _format_usage
+    get_help_option = _get_help_option
+
+
+class _Group(TyperGroup):
+    """Turns every ``CoderError`` raised below into one line on stderr and exit code 1;
+    gives each command (and group) ``--lang`` and puts ``--db`` last in its help, and makes
+    its commands ``_Command``s."""
+
+    format_usage = _format_usage
+    get_help_option = _get_help_option
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _shared_options(self)
+        for command in self.commands.values():
+            if not isinstance(command, TyperGroup):  # a group tidies its own commands
+                _shared_options(command)
+                if type(command) is TyperCommand:
+                    command.__class__ = _Command
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        # A run in this process (the tests) leaves the language as it found it.
+        before = i18n.language()
+        try:
+            return super().main(*args, **kwargs)
+        finally:
+            i18n.set_language(before)
+
+    def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
         except CoderError as exc:
             # one line, whatever a library put into the message
             message = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
-            click.echo(f"coder: error: {message}", err=True)
+            typer.echo(_("coder: error: {message}").format(message=message), err=True)
             ctx.exit(1)
         except KeyboardInterrupt:
-            click.echo("coder: interrupted; nothing half-done was kept", err=True)
+            typer.echo(_("coder: interrupted; nothing half-done was kept"), err=True)
             ctx.exit(130)
+
+
+def ui_language(ctx: typer.Context, param: typer.CallbackParam, value: Any) -> Any:
+    """Callback of a ``--lang`` option: speak its language from here on, when it was given
+    and is one the user interface speaks (``deck --lang da`` keeps the interface's)."""
+    source = ctx.get_parameter_source(param.name or "lang")
+    given = source is not None and source.name in ("COMMANDLINE", "ENVIRONMENT")
+    if given and value is not None and str(value) in i18n.LANGUAGES:
+        i18n.set_language(str(value))
+    return value
+
+
+class UiLang(StrEnum):
+    sv = "sv"
+    en = "en"
+
+
+def _lang_option() -> Any:
+    """A new ``--lang sv|en`` option, built by Typer as for any command's parameter."""
+    probe = typer.Typer()
+
+    @probe.command()
+    def lang_probe(
+        lang: Annotated[
+            UiLang | None,
+            typer.Option(
+                "--lang",
+                expose_value=False,
+                is_eager=True,
+                callback=ui_language,
+                show_default=False,
+                help=_("Language of messages and help (default: $CODER_LANG, else from $LANG)."),
+            ),
+        ] = None,
+    ) -> None:
+        """Never run: only its option is used."""
+
+    return typer.main.get_command(probe).params[0]
+
+
+def _shared_options(command: Any) -> None:
+    """``--lang`` on ``command`` (unless it has a ``--lang`` of its own, as ``deck`` does),
+    then ``--db`` as its last option; arguments shown as the words they are."""
+    params = command.params
+    if not any("--lang" in param.opts for param in params):
+        params.append(_lang_option())
+    for param in [p for p in params if p.name == "db"]:
+        params.remove(param)
+        params.append(param)
+    for param in params:
+        if type(param) is TyperArgument:
+            param.__class__ = _Argument
+
+
+class _Argument(TyperArgument):
+    """An argument shown by its name alone: ``coder import [OPTIONS] PATH...`` and
+    ``PATH...  Files or folders ...``, not ``{PATH}...`` and ``PATH <list[Path]>``."""
+
+    def display_type_rich(self, ctx: typer.Context) -> str | None:
+        return None
+
+    def _rich_display_name(self) -> str:
+        return self.display_name_raw + ("..." if self.nargs != 1 else "")
+
+    def _usage_display_name(self) -> str:
+        name = self._rich_display_name()
+        return name if self.required else f"[{name}]"
 
 
 app = typer.Typer(
     cls=_Group,
-    help="Qualitative text coding: codebooks, coding, suggestions and tally tables.",
+    help=_("Qualitative text coding: codebooks, coding, suggestions and tally tables."),
     no_args_is_help=False,
     pretty_exceptions_enable=False,
     add_completion=False,
     rich_markup_mode=None,
 )
 codebook_app = typer.Typer(
-    cls=_Group, help="Check, show, export, import and update codebooks.", no_args_is_help=True
+    cls=_Group, help=_("Check, show, export, import and update codebooks."), no_args_is_help=True
 )
 app.add_typer(codebook_app, name="codebook")
 
@@ -69,22 +186,24 @@ Db = Annotated[
     typer.Option(
         "--db",
         metavar="PATH|URL",
-        help="Project database: an SQLite file or a database URL "
-        "(default: $CODER_DB, else coder.db here).",
+        help=_(
+            "Project database: an SQLite file or a database URL "
+            "(default: $CODER_DB, else coder.db here)."
+        ),
         show_default=False,
     ),
 ]
 Question = Annotated[
     str | None,
-    typer.Option(metavar="QUESTION", help="Question id (default: every question)."),
+    typer.Option(metavar="QUESTION", help=_("Question id (default: every question).")),
 ]
 Out = Annotated[
     Path | None,
-    typer.Option(metavar="FILE", help="Output file (default: standard output)."),
+    typer.Option(metavar="FILE", help=_("Output file (default: standard output).")),
 ]
 
 
-def format_option(*shown: str, hidden: tuple[str, ...] = (), help: str = "Output format.") -> Any:
+def format_option(*shown: str, hidden: tuple[str, ...] = (), help: str | None = None) -> Any:
     """The ``--format`` option, the partner of ``Out``: one of ``shown``, listed in the help.
 
     ``hidden`` spellings are still accepted, so that scripts written for an earlier version
@@ -95,10 +214,17 @@ def format_option(*shown: str, hidden: tuple[str, ...] = (), help: str = "Output
     def parse(value: str) -> str:
         if value not in accepted:
             listed = ", ".join(repr(choice) for choice in shown)
-            raise typer.BadParameter(f"{value!r} is not one of {listed}.")
+            raise typer.BadParameter(
+                _("{value} is not one of {choices}.").format(value=repr(value), choices=listed)
+            )
         return value
 
-    return typer.Option("--format", metavar=f"<{'|'.join(shown)}>", parser=parse, help=help)
+    return typer.Option(
+        "--format",
+        metavar=f"<{'|'.join(shown)}>",
+        parser=parse,
+        help=help if help is not None else _("Output format."),
+    )
 
 
 def coders_option(help: str) -> OptionInfo:
@@ -150,12 +276,12 @@ def say(message: str) -> None:
 
 def wrote(out: Path | None, what: str = "") -> None:
     """Confirm a written file on stderr (nothing when the data went to stdout)."""
-    if out is not None:
-        say(f"Wrote {what}{' to ' if what else ''}{out}")
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+    if out is None:
+        return
+    if what:
+        say(_("Wrote {what} to {file}").format(what=what, file=out))
+    else:
+        say(_("Wrote {file}").format(file=out))
 
 
 _WRITE_ERRORS = (
@@ -192,15 +318,21 @@ def output_file(out: Path) -> Iterator[Path]:
     """
     folder = out.parent if str(out.parent) else Path(".")
     if out.is_dir():
-        raise CoderError(f"{out}: is a folder; give --out a file name")
+        raise CoderError(_("{file}: is a folder; give --out a file name").format(file=out))
     if not folder.exists():
-        raise CoderError(f"{out}: folder {folder} does not exist")
+        raise CoderError(
+            _("{file}: folder {folder} does not exist").format(file=out, folder=folder)
+        )
     if not folder.is_dir():
-        raise CoderError(f"{out}: {folder} is not a folder")
+        raise CoderError(_("{file}: {folder} is not a folder").format(file=out, folder=folder))
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=folder)
     except OSError as exc:
-        raise CoderError(f"{out}: cannot write in {folder} ({exc.strerror})") from None
+        raise CoderError(
+            _("{file}: cannot write in {folder} ({reason})").format(
+                file=out, folder=folder, reason=exc.strerror
+            )
+        ) from None
     os.close(fd)
     try:
         yield Path(tmp)
@@ -212,7 +344,9 @@ def output_file(out: Path) -> Iterator[Path]:
         Path(tmp).unlink(missing_ok=True)
         if exc.errno in _WRITE_ERRORS:
             raise CoderError(
-                f"{out}: cannot write it ({exc.strerror}); nothing was written"
+                _("{file}: cannot write it ({reason}); nothing was written").format(
+                    file=out, reason=exc.strerror
+                )
             ) from None
         raise
     except BaseException:

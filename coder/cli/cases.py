@@ -9,12 +9,13 @@ from typing import IO, Annotated
 
 import typer
 
-from coder.cli._util import Db, Out, _Group, app, format_option, open_store, output, plural, wrote
+from coder.cli._util import Db, Out, _Group, app, format_option, open_store, output, wrote
 from coder.errors import CoderError
+from coder.i18n import _, ngettext
 
 cases_app = typer.Typer(
     cls=_Group,
-    help="List cases (regions) and their attributes; set or import attributes.",
+    help=_("List cases (regions) and their attributes; set or import attributes."),
     no_args_is_help=True,
 )
 app.add_typer(cases_app, name="cases")
@@ -22,16 +23,19 @@ app.add_typer(cases_app, name="cases")
 COUNTS = ("documents", "passages", "coded")
 
 
-@cases_app.command("list")
+@cases_app.command(
+    "list",
+    help=_(
+        "Print every case with its attributes and passage counts.\n\n"
+        "An attribute's values are those of the case's documents (a document's own value, the "
+        "year of a report, over the case's); documents, passages and coded passages are counted."
+    ),
+)
 def cases_list(
     format: Annotated[str, format_option("md", "csv", "jsonl")] = "md",
     out: Out = None,
     db: Db = None,
 ) -> None:
-    """Print every case with its attributes and passage counts.
-
-    An attribute's values are those of the case's documents (a document's own value, the
-    year of a report, over the case's); documents, passages and coded passages are counted."""
     from coder.reports.tally import collation_key
     from coder.store.cases import case_rows
 
@@ -72,53 +76,70 @@ def _write(stream: IO[str], format: str, header: list[str], records: list[list])
             stream.write("| " + " | ".join(cell(v) for v in record) + " |\n")
 
 
-@cases_app.command("import")
+@cases_app.command(
+    "import",
+    help=_(
+        "Set case attributes from a CSV, TSV or XLSX table.\n\n"
+        "One row per case, every column but --case-column an attribute (an empty cell sets "
+        "nothing). A file naming a case twice, or a case the project does not have (without "
+        "--create), changes nothing."
+    ),
+)
 def cases_import(
     file: Annotated[
-        Path, typer.Argument(metavar="FILE", help="A table of cases: CSV, TSV or XLSX.")
+        Path, typer.Argument(metavar="FILE", help=_("A table of cases: CSV, TSV or XLSX."))
     ],
     case_column: Annotated[
         str,
         typer.Option(
-            metavar="COL", help="The column naming the case; every other column is an attribute."
+            metavar="COL",
+            help=_("The column naming the case; every other column is an attribute."),
         ),
     ],
     create: Annotated[
-        bool, typer.Option(help="Create cases the project does not have (else refused).")
+        bool, typer.Option(help=_("Create cases the project does not have (else refused)."))
     ] = False,
     db: Db = None,
 ) -> None:
-    """Set case attributes from a CSV, TSV or XLSX table.
-
-    One row per case, every column but --case-column an attribute (an empty cell sets
-    nothing). A file naming a case twice, or a case the project does not have (without
-    --create), changes nothing."""
     from coder.store.cases import import_case_attributes
 
     with open_store(db) as store:
         done = import_case_attributes(store, file, case_column, create=create)
-    created = f", {len(done.created)} created" if done.created else ""
+    cases = ngettext("{n} case", "{n} cases", done.cases).format(n=done.cases)
+    values = ngettext("{n} value", "{n} values", done.values).format(n=done.values)
+    if done.created:
+        changed = _("{changed} changed, {created} created").format(
+            changed=done.changed, created=len(done.created)
+        )
+    else:
+        changed = _("{changed} changed").format(changed=done.changed)
     typer.echo(
-        f"{file}: {plural(done.cases, 'case')} ({done.changed} changed{created}), "
-        f"{plural(done.values, 'value')} set; attributes: {', '.join(done.columns)}"
+        _("{file}: {cases} ({changed}), {values} set; attributes: {attributes}").format(
+            file=file,
+            cases=cases,
+            changed=changed,
+            values=values,
+            attributes=", ".join(done.columns),
+        )
     )
 
 
-@cases_app.command("set")
+@cases_app.command(
+    "set", help=_("Set attributes of one case: `coder cases set Kalmar landsdel=Götaland`.")
+)
 def cases_set(
-    case: Annotated[str, typer.Argument(metavar="CASE", help="The case's name.")],
+    case: Annotated[str, typer.Argument(metavar="CASE", help=_("The case's name."))],
     values: Annotated[
         list[str],
-        typer.Argument(metavar="KEY=VALUE...", help="Attributes to set; KEY= removes one."),
+        typer.Argument(metavar="KEY=VALUE", help=_("Attributes to set; KEY= removes one.")),
     ],
     db: Db = None,
 ) -> None:
-    """Set attributes of one case: `coder cases set Kalmar landsdel=Götaland`."""
     from coder.store.cases import set_case_attributes
 
     with open_store(db) as store:
         attributes = set_case_attributes(store, case, _assignments(values))
-    shown = ", ".join(f"{k}={v}" for k, v in sorted(attributes.items())) or "no attributes"
+    shown = ", ".join(f"{k}={v}" for k, v in sorted(attributes.items())) or _("no attributes")
     typer.echo(f"{case}: {shown}")
 
 
@@ -128,6 +149,8 @@ def _assignments(items: list[str]) -> dict[str, str]:
     for item in items:
         key, sign, value = item.partition("=")
         if not sign or not key.strip():
-            raise CoderError(f"'{item}': expected KEY=VALUE (KEY= removes the attribute)")
+            raise CoderError(
+                _("'{item}': expected KEY=VALUE (KEY= removes the attribute)").format(item=item)
+            )
         found[key.strip()] = value.strip()
     return found

@@ -14,53 +14,63 @@ from coder.cli._util import (
     format_option,
     open_store,
     output,
-    plural,
     say,
     wrote,
 )
+from coder.i18n import _, ngettext
 from coder.model.codebook import Codebook, load_codebook
 
 
 def _print_codebook(codebook: Codebook) -> None:
     n_codes = sum(len(q.codes) for q in codebook.questions)
-    typer.echo(f"{codebook.title}  [{codebook.id}, language {codebook.language}]")
-    typer.echo(f"{plural(len(codebook.questions), 'question')}, {plural(n_codes, 'code')}")
+    typer.echo(
+        _("{title}  [{id}, language {language}]").format(
+            title=codebook.title, id=codebook.id, language=codebook.language
+        )
+    )
+    n_questions = len(codebook.questions)
+    typer.echo(
+        ngettext("{n} question", "{n} questions", n_questions).format(n=n_questions)
+        + ", "
+        + ngettext("{n} code", "{n} codes", n_codes).format(n=n_codes)
+    )
     for question in codebook.questions:
         typer.echo(f"\n{question.id}: {question.title} ({question.mode})")
         for i, code in enumerate(question.codes, start=1):
             key = code.hotkey or (str(i) if i <= 9 else "c")
-            parent = f"  (under {code.parent})" if code.parent else ""
+            parent = "  " + _("(under {parent})").format(parent=code.parent) if code.parent else ""
             typer.echo(f"  [{key}] {code.id}: {code.label}{parent}")
 
 
-@codebook_app.command("check")
+@codebook_app.command(
+    "check", help=_("Validate a codebook file and print its questions and codes.")
+)
 def codebook_check(
     file: Annotated[
-        Path, typer.Argument(metavar="FILE.yaml", help="Codebook YAML file to validate.")
+        Path, typer.Argument(metavar="FILE.yaml", help=_("Codebook YAML file to validate."))
     ],
 ) -> None:
-    """Validate a codebook file and print its questions and codes."""
     codebook = load_codebook(file)
     _print_codebook(codebook)
-    typer.echo(f"\n{file}: OK")
+    typer.echo("\n" + _("{file}: OK").format(file=file))
 
 
-@codebook_app.command("show")
+@codebook_app.command("show", help=_("Print the codebook of the project."))
 def codebook_show(db: Db = None) -> None:
-    """Print the codebook of the project."""
     with open_store(db, read_only=True) as store:
         _print_codebook(store.codebook())
 
 
-@codebook_app.command("export")
+@codebook_app.command(
+    "export", help=_("Write the project's codebook as YAML or as a REFI-QDA codebook (.qdc).")
+)
 def codebook_export(
     format: Annotated[
-        str, format_option("yaml", "qdc", help="yaml, or qdc (REFI-QDA codebook).")
+        str, format_option("yaml", "qdc", help=_("yaml, or qdc (REFI-QDA codebook)."))
     ] = "yaml",
     out: Out = None,
     db: Db = None,
 ) -> None:
-    """Write the project's codebook as YAML or as a REFI-QDA codebook (.qdc)."""
     with open_store(db, read_only=True) as store:
         codebook = store.codebook()
     if format == "qdc":
@@ -74,72 +84,99 @@ def codebook_export(
     wrote(out)
 
 
-@codebook_app.command("import")
+@codebook_app.command(
+    "import",
+    help=_("Turn a REFI-QDA codebook (.qdc) into a coder codebook (YAML) for `coder init`."),
+)
 def codebook_import(
-    file: Annotated[Path, typer.Argument(metavar="FILE.qdc", help="A REFI-QDA codebook (.qdc).")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE.qdc", help=_("A REFI-QDA codebook (.qdc)."))
+    ],
     out: Annotated[
         Path | None,
-        typer.Option(metavar="FILE", help="Codebook YAML to write (default: standard output)."),
+        typer.Option(metavar="FILE", help=_("Codebook YAML to write (default: standard output).")),
     ] = None,
     language: Annotated[
-        str, typer.Option(metavar="LANG", help="Language of the texts (spaCy code).")
+        str, typer.Option(metavar="LANG", help=_("Language of the texts (spaCy code)."))
     ] = "xx",
     codebook_id: Annotated[
         str | None,
-        typer.Option("--id", metavar="ID", help="Codebook id (default: from the file name)."),
+        typer.Option("--id", metavar="ID", help=_("Codebook id (default: from the file name).")),
     ] = None,
     title: Annotated[
-        str | None, typer.Option(metavar="TITLE", help="Codebook title (default: the file name).")
+        str | None,
+        typer.Option(metavar="TITLE", help=_("Codebook title (default: the file name).")),
     ] = None,
 ) -> None:
-    """Turn a REFI-QDA codebook (.qdc) into a coder codebook (YAML) for `coder init`."""
     from coder.refi.codebook import codebook_yaml, from_qdc
 
     codebook, imported = from_qdc(file, codebook_id=codebook_id, title=title, language=language)
     with output(out) as stream:
         stream.write(codebook_yaml(imported.data))
     n_codes = sum(len(q.codes) for q in codebook.questions)
-    where = f"Wrote {out}: " if out else ""
-    say(
-        f"{where}codebook '{codebook.id}' with {len(codebook.questions)} questions, "
-        f"{n_codes} codes from {file}"
+    what = _("codebook '{id}' with {questions} questions, {codes} codes from {file}").format(
+        id=codebook.id, questions=len(codebook.questions), codes=n_codes, file=file
     )
+    say(_("Wrote {file}: {what}").format(file=out, what=what) if out else what)
     for name in imported.left_out:
-        say(f"  left out empty code folder '{name}'")
+        say("  " + _("left out empty code folder '{name}'").format(name=name))
 
 
-@codebook_app.command("update")
+@codebook_app.command(
+    "update",
+    help=_(
+        "Apply a new codebook version: added and renamed codes, declared merges and retirements."
+    ),
+)
 def codebook_update(
     file: Annotated[
         Path,
         typer.Argument(
-            metavar="FILE.yaml", help="The new version of the project's codebook (YAML)."
+            metavar="FILE.yaml", help=_("The new version of the project's codebook (YAML).")
         ),
     ],
     db: Db = None,
 ) -> None:
-    """Apply a new codebook version: added and renamed codes, declared merges and retirements."""
     from coder.store.evolve import update_codebook
 
     new = load_codebook(file)
     with open_store(db) as store:
         done = update_codebook(store, new, str(file))
     if done.unchanged:
-        typer.echo(f"{file}: the project already has this codebook version; nothing to do.")
+        typer.echo(
+            _("{file}: the project already has this codebook version; nothing to do.").format(
+                file=file
+            )
+        )
         return
-    typer.echo(f"Updated the codebook from {file} (version {new.digest}).")
+    typer.echo(
+        _("Updated the codebook from {file} (version {version}).").format(
+            file=file, version=new.digest
+        )
+    )
     for code in done.added:
-        typer.echo(f"  added    {code}")
+        typer.echo("  " + _("added    {code}").format(code=code))
     for code, before, after in done.renamed:
-        typer.echo(f"  renamed  {code}: '{before}' -> '{after}' (codings kept)")
+        typer.echo(
+            "  "
+            + _("renamed  {code}: '{before}' -> '{after}' (codings kept)").format(
+                code=code, before=before, after=after
+            )
+        )
     for label, n in done.merged:
-        typer.echo(f"  merged   {label}: {n} codings moved")
+        typer.echo("  " + _("merged   {label}: {n} codings moved").format(label=label, n=n))
     for label, n in done.retired:
-        typer.echo(f"  retired  {label}: {n} codings removed (kept in the history)")
+        typer.echo(
+            "  "
+            + _("retired  {label}: {n} codings removed (kept in the history)").format(
+                label=label, n=n
+            )
+        )
     for code in done.dropped:
-        typer.echo(f"  removed  {code} (never used)")
+        typer.echo("  " + _("removed  {code} (never used)").format(code=code))
     if done.stale_models:
         typer.echo(
-            f"{done.stale_models} suggester models were trained on an older version: "
-            "run `coder train`."
+            _("{n} suggester models were trained on an older version: run `coder train`.").format(
+                n=done.stale_models
+            )
         )

@@ -19,8 +19,10 @@ from coder.cli._util import (
     output_file,
     say,
     split_names,
+    ui_language,
     wrote,
 )
+from coder.i18n import _
 
 if TYPE_CHECKING:
     from coder.reports.seminar import Seminar
@@ -38,29 +40,36 @@ class Sort(StrEnum):
 
 
 LangOption = Annotated[
-    Lang, typer.Option(help="Language of the slides' words (the data stay as coded).")
+    Lang,
+    typer.Option(
+        callback=ui_language,
+        help=_(
+            "Language of the slides' words (the data stay as coded); sv or en also of the messages."
+        ),
+    ),
 ]
 ExamplesOption = Annotated[
-    int, typer.Option(metavar="N", help="Example cases per category (most passages first).")
+    int, typer.Option(metavar="N", help=_("Example cases per category (most passages first)."))
 ]
 CompareOption = Annotated[
     str | None,
     typer.Option(
         metavar="ATTRIBUTE",
-        help="Also compare the counts between the values of this attribute (e.g. år).",
+        help=_("Also compare the counts between the values of this attribute (e.g. år)."),
     ),
 ]
-CodersOption = Annotated[str | None, coders_option("Count only these coders' codings.")]
+CodersOption = Annotated[str | None, coders_option(_("Count only these coders' codings."))]
 ConsensusOption = Annotated[
-    bool, typer.Option(help="Count only codes all coders agree on (or coder 'consensus').")
+    bool, typer.Option(help=_("Count only codes all coders agree on (or coder 'consensus')."))
 ]
 SuggestionsOption = Annotated[
     float | None,
     typer.Option(
-        metavar="MIN_SCORE", help="Add model suggestions scoring at least this (0-1), marked *."
+        metavar="MIN_SCORE",
+        help=_("Add model suggestions scoring at least this (0-1), marked *."),
     ),
 ]
-SortOption = Annotated[Sort, typer.Option(help="Row order.")]
+SortOption = Annotated[Sort, typer.Option(help=_("Row order."))]
 
 
 def _gather(
@@ -92,19 +101,28 @@ def _gather(
             sort=sort.value,
         )
     if gathered.skipped:
-        say(f"Note: left out, nothing coded yet: {', '.join(gathered.skipped)}")
+        say(
+            _("Note: left out, nothing coded yet: {questions}").format(
+                questions=", ".join(gathered.skipped)
+            )
+        )
     return gathered
 
 
-@app.command()
+@app.command(
+    help=_(
+        "A seminar deck (PowerPoint): per question a table with definitions, a chart and "
+        "quotes, then the method; Swedish unless --lang says otherwise."
+    )
+)
 def deck(
     question: Question = None,
     out: Annotated[
-        Path | None, typer.Option(metavar="FILE.pptx", help="The deck (default: deck.pptx).")
+        Path | None, typer.Option(metavar="FILE.pptx", help=_("The deck (default: deck.pptx)."))
     ] = None,
     lang: LangOption = Lang.sv,
     quotes: Annotated[
-        int, typer.Option(metavar="N", help="Quotes per category, most typical first.")
+        int, typer.Option(metavar="N", help=_("Quotes per category, most typical first."))
     ] = 2,
     examples: ExamplesOption = 4,
     compare: CompareOption = None,
@@ -114,8 +132,6 @@ def deck(
     sort: SortOption = Sort.codebook,
     db: Db = None,
 ) -> None:
-    """A seminar deck (PowerPoint): per question a table with definitions, a chart and
-    quotes, then the method; Swedish unless --lang says otherwise."""
     from coder.reports.documents import deck_target, save_deck
 
     target = deck_target(out)
@@ -136,12 +152,17 @@ def deck(
     wrote(target)
 
 
-@app.command()
+@app.command(
+    help=_(
+        "A report to read (HTML or Word): per question the table and chart, then per category "
+        "its definition, count, example cases and coded passages with their case and section."
+    )
+)
 def report(
     out: Annotated[
         Path,
         typer.Option(
-            metavar="FILE.html|FILE.docx", help="The report; its suffix picks the format."
+            metavar="FILE.html|FILE.docx", help=_("The report; its suffix picks the format.")
         ),
     ],
     question: Question = None,
@@ -149,7 +170,8 @@ def report(
     quotes: Annotated[
         int | None,
         typer.Option(
-            metavar="N", help="Passages per category, most typical first (default: every one)."
+            metavar="N",
+            help=_("Passages per category, most typical first (default: every one)."),
         ),
     ] = None,
     examples: ExamplesOption = 4,
@@ -160,8 +182,6 @@ def report(
     sort: SortOption = Sort.codebook,
     db: Db = None,
 ) -> None:
-    """A report to read (HTML or Word): per question the table and chart, then per category
-    its definition, count, example cases and coded passages with their case and section."""
     from coder.reports.documents import report_format, save_report
 
     format = report_format(out)

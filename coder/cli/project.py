@@ -4,21 +4,50 @@ from __future__ import annotations
 
 import sys
 from enum import StrEnum
+from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from coder.cli._util import Db, app, db_path, open_store, plural, progress, say
+from coder.cli._util import Db, app, db_path, open_store, progress, say
 from coder.errors import CoderError
+from coder.i18n import _, ngettext
 from coder.model.codebook import load_codebook
 
 if TYPE_CHECKING:
     from coder.corpus.importer import ImportSummary
 
 
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"coder {version()}")
+        raise typer.Exit()
+
+
+def version() -> str:
+    """The installed version (the package's own where it is not installed)."""
+    try:
+        return metadata.version("coder")
+    except metadata.PackageNotFoundError:
+        from coder import __version__
+
+        return __version__
+
+
 @app.callback(invoke_without_command=True)
-def main(ctx: typer.Context) -> None:
+def main(
+    ctx: typer.Context,
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            is_eager=True,
+            callback=_version,
+            help=_("Show the version and exit."),
+        ),
+    ] = False,
+) -> None:
     """coder: read passages, code them, and count cases per category.
 
     Without a command: opens the coding screen on ./coder.db (or $CODER_DB), or, where there
@@ -32,29 +61,34 @@ def main(ctx: typer.Context) -> None:
     db = default_db()
     if not Path(db).exists() and "://" not in db:
         db = str(demo_project())
-        say(f"No project here: opening the demo project {db}")
+        say(_("No project here: opening the demo project {db}").format(db=db))
     _run_tui(db, coder=None, blind=False)
 
 
-@app.command()
+@app.command(help=_("Create a new project database with a codebook."))
 def init(
     codebook: Annotated[
-        Path, typer.Option("--codebook", metavar="FILE.yaml", help="Codebook YAML file.")
+        Path, typer.Option("--codebook", metavar="FILE.yaml", help=_("Codebook YAML file."))
     ],
     db: Db = None,
 ) -> None:
-    """Create a new project database with a codebook."""
     from coder.store import Store
 
     book = load_codebook(codebook)
     target = db_path(db)
     Store.create(target, book).close()
     n_codes = sum(len(q.codes) for q in book.questions)
+    questions = ngettext("{n} question", "{n} questions", len(book.questions))
+    codes = ngettext("{n} code", "{n} codes", n_codes)
     typer.echo(
-        f"Created project {target} with codebook '{book.id}' "
-        f"({plural(len(book.questions), 'question')}, {plural(n_codes, 'code')})."
+        _("Created project {db} with codebook '{codebook}' ({questions}, {codes}).").format(
+            db=target,
+            codebook=book.id,
+            questions=questions.format(n=len(book.questions)),
+            codes=codes.format(n=n_codes),
+        )
     )
-    say("Next: coder import PATH...")
+    say(_("Next: coder import PATH..."))
 
 
 class Segmentation(StrEnum):
@@ -62,12 +96,13 @@ class Segmentation(StrEnum):
     sentence = "sentence"
 
 
-@app.command("import")
+@app.command("import", help=_("Import documents, or table rows with optional earlier codings."))
 def import_(
     paths: Annotated[
         list[Path],
         typer.Argument(
-            metavar="PATH", help="Files or folders (TXT, MD, DOCX, PDF) or one CSV/XLSX table."
+            metavar="PATH",
+            help=_("Files or folders (TXT, MD, DOCX, PDF) or one CSV/XLSX table."),
         ),
     ],
     db: Db = None,
@@ -75,62 +110,74 @@ def import_(
         str,
         typer.Option(
             metavar="auto|folder|filename|heading|heading:N",
-            help="Case of each document: its folder, its file name, or auto "
-            "(folder for files in sub-folders, else file name); front matter 'case:' wins. "
-            "heading: each top-level heading (heading:N: level N) starts a case of that name, "
-            "its section a document of its own; text before the first one is skipped.",
+            help=_(
+                "Case of each document: its folder, its file name, or auto "
+                "(folder for files in sub-folders, else file name); front matter 'case:' wins. "
+                "heading: each top-level heading (heading:N: level N) starts a case of that "
+                "name, its section a document of its own; text before the first one is skipped."
+            ),
         ),
     ] = "auto",
     segment: Annotated[
-        Segmentation, typer.Option("--segment", help="Passage size.")
+        Segmentation, typer.Option("--segment", help=_("Passage size."))
     ] = Segmentation.paragraph,
     text_column: Annotated[
-        str | None, typer.Option(metavar="COLUMN", help="Table: column with the passage text.")
+        str | None,
+        typer.Option(metavar="COLUMN", help=_("Table: column with the passage text.")),
     ] = None,
     case_column: Annotated[
-        str | None, typer.Option(metavar="COLUMN", help="Table: column with the case name.")
+        str | None,
+        typer.Option(metavar="COLUMN", help=_("Table: column with the case name.")),
     ] = None,
     id_column: Annotated[
-        str | None, typer.Option(metavar="COLUMN", help="Table: column with a stable row id.")
+        str | None,
+        typer.Option(metavar="COLUMN", help=_("Table: column with a stable row id.")),
     ] = None,
     code_column: Annotated[
         str | None,
         typer.Option(
-            metavar="COLUMN", help="Table: column with earlier codes (ids or labels, ';' between)."
+            metavar="COLUMN",
+            help=_("Table: column with earlier codes (ids or labels, ';' between)."),
         ),
     ] = None,
     question: Annotated[
-        str | None, typer.Option(metavar="QUESTION", help="Question the --code-column answers.")
+        str | None,
+        typer.Option(metavar="QUESTION", help=_("Question the --code-column answers.")),
     ] = None,
     coder: Annotated[
         str | None,
-        typer.Option(metavar="NAME", help="Coder of the imported codes (default: login name)."),
+        typer.Option(metavar="NAME", help=_("Coder of the imported codes (default: login name).")),
     ] = None,
     update: Annotated[
         bool,
         typer.Option(
             "--update",
-            help="Table: a row whose id was imported from this file before with another text "
-            "gives that passage its new text (its codings stay) instead of adding a passage.",
+            help=_(
+                "Table: a row whose id was imported from this file before with another text "
+                "gives that passage its new text (its codings stay) instead of adding a passage."
+            ),
         ),
     ] = False,
     attribute: Annotated[
         list[str] | None,
         typer.Option(
             metavar="KEY=VALUE",
-            help="An attribute of every imported document, e.g. år=2019 (repeatable); "
-            "tally --by KEY counts by it.",
+            help=_(
+                "An attribute of every imported document, e.g. år=2019 (repeatable); "
+                "tally --by KEY counts by it."
+            ),
         ),
     ] = None,
     attribute_column: Annotated[
         list[str] | None,
         typer.Option(
             metavar="COLUMN",
-            help="Table: a column whose value becomes an attribute of the row's case (repeatable).",
+            help=_(
+                "Table: a column whose value becomes an attribute of the row's case (repeatable)."
+            ),
         ),
     ] = None,
 ) -> None:
-    """Import documents, or table rows with optional earlier codings."""
     from coder.corpus.importer import ImportStopped, TableColumns, import_paths, parse_attributes
 
     attributes = parse_attributes(attribute or [])
@@ -146,7 +193,7 @@ def import_(
         attributes=tuple(attribute_column or ()),
     )
     try:
-        with open_store(db) as store, progress("Importing") as bar:
+        with open_store(db) as store, progress(_("Importing")) as bar:
             summary = import_paths(
                 store,
                 paths,
@@ -169,74 +216,102 @@ def _print_summary(summary: ImportSummary, *, per_file: bool = True) -> None:
     out on stdout (the command's result)."""
     for report in summary.files if per_file else ():
         say(f"  {report.line()}")
-    parts = [f"Imported {summary.documents} documents ({summary.segments} segments)"]
+    parts = [
+        _("Imported {documents} documents ({segments} segments)").format(
+            documents=summary.documents, segments=summary.segments
+        )
+    ]
     if summary.new_cases:
-        parts.append(f"{summary.new_cases} new cases")
+        parts.append(_("{n} new cases").format(n=summary.new_cases))
     if summary.codings:
-        parts.append(f"{summary.codings} codings")
+        parts.append(_("{n} codings").format(n=summary.codings))
     if summary.attached:
-        parts.append(f"{summary.attached} rows matched to their passages of the same text")
+        parts.append(
+            _("{n} rows matched to their passages of the same text").format(n=summary.attached)
+        )
     if summary.new_versions:
         parts.append(
-            f"{summary.new_versions} rows whose id was imported before with another text "
-            "added as new passages (--update replaces the earlier text instead)"
+            _(
+                "{n} rows whose id was imported before with another text "
+                "added as new passages (--update replaces the earlier text instead)"
+            ).format(n=summary.new_versions)
         )
     if summary.updated:
-        coded = f" ({summary.updated_coded} of them coded: codings kept)"
-        parts.append(
-            f"{summary.updated} passages given their row's new text"
-            + (coded if summary.updated_coded else "")
-        )
+        if summary.updated_coded:
+            parts.append(
+                _(
+                    "{n} passages given their row's new text ({coded} of them coded: codings kept)"
+                ).format(n=summary.updated, coded=summary.updated_coded)
+            )
+        else:
+            parts.append(_("{n} passages given their row's new text").format(n=summary.updated))
     if summary.ids_in_name_only:
         parts.append(
-            f"{summary.ids_in_name_only} row ids already held by passages of other files "
-            "kept in the document names only"
+            _(
+                "{n} row ids already held by passages of other files "
+                "kept in the document names only"
+            ).format(n=summary.ids_in_name_only)
         )
     if summary.unchanged:
-        parts.append(f"{summary.unchanged} already imported and unchanged")
+        parts.append(_("{n} already imported and unchanged").format(n=summary.unchanged))
     if summary.empty_rows:
-        parts.append(f"{summary.empty_rows} rows without text left out")
+        parts.append(_("{n} rows without text left out").format(n=summary.empty_rows))
     typer.echo(", ".join(parts) + ".")
     for note in summary.notes:
-        typer.echo(f"Note: {note}")
+        typer.echo(_("Note: {note}").format(note=note))
     if summary.skipped:
-        typer.echo(f"Skipped {len(summary.skipped)} file(s):")
+        typer.echo(_("Skipped {n} file(s):").format(n=len(summary.skipped)))
         for file, reason in summary.skipped:
             typer.echo(f"  {file}: {reason}")
 
 
-@app.command()
+@app.command(help=_("Show documents, segments, coded share per question and coders."))
 def status(db: Db = None) -> None:
-    """Show documents, segments, coded share per question and coders."""
     from coder.reports.status import project_status
 
     with open_store(db, read_only=True) as store:
         report = project_status(store)
     st = report.counts
-    typer.echo(f"Project {st.db}  (codebook {st.codebook_id}, version {st.codebook_digest})")
-    typer.echo(f"{st.cases} cases, {st.documents} documents, {st.segments} segments")
-    typer.echo("\nCoded segments per question (any coder):")
+    typer.echo(
+        _("Project {db}  (codebook {codebook}, version {version})").format(
+            db=st.db, codebook=st.codebook_id, version=st.codebook_digest
+        )
+    )
+    typer.echo(
+        _("{cases} cases, {documents} documents, {segments} segments").format(
+            cases=st.cases, documents=st.documents, segments=st.segments
+        )
+    )
+    typer.echo("\n" + _("Coded segments per question (any coder):"))
     for q in st.questions:
         typer.echo(
             f"  {q.id:<24} {q.coded_segments:>7} / {q.total_segments:<7} {q.share:6.1%}  "
             f"({q.mode}) {q.title}"
         )
-    typer.echo("\nCoders (current codings):")
+    typer.echo("\n" + _("Coders (current codings):"))
     if not st.coders:
-        typer.echo("  none yet")
+        typer.echo("  " + _("none yet"))
     for name, n in st.coders.items():
         typer.echo(f"  {name:<24} {n:>7}")
-    typer.echo("\nSuggester (latest model per question):")
+    typer.echo("\n" + _("Suggester (latest model per question):"))
     if not report.trained:
-        typer.echo("  no model yet: `coder train` (suggestions meanwhile are cold-start scores)")
+        typer.echo(
+            "  " + _("no model yet: `coder train` (suggestions meanwhile are cold-start scores)")
+        )
     for m in report.models:
         if m.model_id is None:
-            typer.echo(f"  {m.question_id:<24} no model  {m.suggestions:>7} suggestions")
+            typer.echo(
+                f"  {m.question_id:<24} "
+                + _("no model  {n:>7} suggestions").format(n=m.suggestions)
+            )
             continue
         notes = "  (" + "; ".join(m.notes) + ")" if m.notes else ""
         typer.echo(
-            f"  {m.question_id:<24} {m.model_id}  {m.trained_at}  {m.n_train} passages  "
-            f"{m.suggestions} suggestions{notes}"
+            f"  {m.question_id:<24} {m.model_id}  {m.trained_at}  "
+            + _("{n} passages  {suggestions} suggestions").format(
+                n=m.n_train, suggestions=m.suggestions
+            )
+            + notes
         )
 
 
@@ -248,28 +323,27 @@ class Order(StrEnum):
     uncertain = "uncertain"
 
 
-@app.command()
+@app.command(help=_("Open the coding screen: read passages and code them with single keypresses."))
 def code(
     db: Db = None,
     coder: Annotated[
         str | None,
-        typer.Option(metavar="NAME", help="Your coder name (default: login name)."),
+        typer.Option(metavar="NAME", help=_("Your coder name (default: login name).")),
     ] = None,
-    blind: Annotated[bool, typer.Option(help="Hide other coders' codes.")] = False,
+    blind: Annotated[bool, typer.Option(help=_("Hide other coders' codes."))] = False,
     order: Annotated[
         Order,
-        typer.Option(help="Reading order, or most uncertain first taking turns between cases."),
+        typer.Option(help=_("Reading order, or most uncertain first taking turns between cases.")),
     ] = Order.document,
     retrain_every: Annotated[
         int,
         typer.Option(
             min=0,
             metavar="N",
-            help="Retrain the suggester in the background after N new codings (0: never).",
+            help=_("Retrain the suggester in the background after N new codings (0: never)."),
         ),
     ] = 20,
 ) -> None:
-    """Open the coding screen: read passages and code them with single keypresses."""
     _run_tui(db_path(db), coder, blind, order.value, retrain_every)
 
 
@@ -284,7 +358,9 @@ def _run_tui(
     from coder.store import Store, default_coder
 
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise CoderError("the coding screen needs a terminal; see `coder --help` for the commands")
+        raise CoderError(
+            _("the coding screen needs a terminal; see `coder --help` for the commands")
+        )
     store = Store.open(db)
     try:
         from coder.coding.session import RETRAIN_EVERY

@@ -25,6 +25,7 @@ from coder.cli._util import (
     wrote,
 )
 from coder.errors import CoderError
+from coder.i18n import _
 
 if TYPE_CHECKING:
     from coder.reports.formats.csv_style import CsvStyle
@@ -38,43 +39,56 @@ class TallySort(StrEnum):
 
 Sep = Annotated[
     str | None,
-    typer.Option(metavar="CHAR", help="CSV separator: ';', ',' or 'tab' (default ',')."),
+    typer.Option(metavar="CHAR", help=_("CSV separator: ';', ',' or 'tab' (default ',').")),
 ]
 Excel = Annotated[
     bool,
     typer.Option(
         "--excel",
-        help="CSV for Swedish or Danish Excel: byte-order mark, ';' and decimal comma.",
+        help=_("CSV for Swedish or Danish Excel: byte-order mark, ';' and decimal comma."),
     ),
 ]
 
 
-@app.command()
+@app.command(
+    help=_(
+        "Count cases per category, with example cases: tables for slides.\n\n"
+        "--compare år sets the years side by side with the change, --by-coder the coders; "
+        "--cooccurrence counts the cases with both of two codes. Files: md, csv (for Excel: "
+        "--excel), xlsx, pptx, and png or svg charts, one per question into a folder (tally/, "
+        "or --out DIR/) unless --question or --out FILE.png is given."
+    )
+)
 def tally(
     question: Question = None,
     by: Annotated[
         str | None,
         typer.Option(
-            metavar="ATTRIBUTE", help="Cross-tabulate cases per code by this case attribute."
+            metavar="ATTRIBUTE",
+            help=_("Cross-tabulate cases per code by this case attribute."),
         ),
     ] = None,
     compare: Annotated[
         str | None,
         typer.Option(
             metavar="ATTRIBUTE",
-            help="Compare the values of this attribute (e.g. år): cases per code in each "
-            "year and the change from the first to the last.",
+            help=_(
+                "Compare the values of this attribute (e.g. år): cases per code in each "
+                "year and the change from the first to the last."
+            ),
         ),
     ] = None,
     by_coder: Annotated[
-        bool, typer.Option("--by-coder", help="Each coder's counts side by side.")
+        bool, typer.Option("--by-coder", help=_("Each coder's counts side by side."))
     ] = False,
     cooccurrence: Annotated[
         bool,
-        typer.Option("--cooccurrence", help="A code x code table: the cases that have both codes."),
+        typer.Option(
+            "--cooccurrence", help=_("A code x code table: the cases that have both codes.")
+        ),
     ] = False,
     examples: Annotated[
-        int, typer.Option(metavar="N", help="Example cases per code (most passages first).")
+        int, typer.Option(metavar="N", help=_("Example cases per code (most passages first)."))
     ] = 4,
     format: Annotated[
         str | None,
@@ -85,16 +99,18 @@ def tally(
             "pptx",
             "png",
             "svg",
-            help="Output format (default: a table on screen, or from --out).",
+            help=_("Output format (default: a table on screen, or from --out)."),
         ),
     ] = None,
     out: Annotated[
         str | None,
         typer.Option(
             metavar="FILE|DIR/",
-            help="Output file (default: standard output; tally.FORMAT for xlsx and pptx), "
-            "or a folder for one png or svg chart per question (default tally/ when "
-            "there is no --question).",
+            help=_(
+                "Output file (default: standard output; tally.FORMAT for xlsx and pptx), "
+                "or a folder for one png or svg chart per question (default tally/ when "
+                "there is no --question)."
+            ),
             show_default=False,
         ),
     ] = None,
@@ -102,28 +118,23 @@ def tally(
     excel: Excel = False,
     coders: Annotated[
         str | None,
-        coders_option("Count only these coders' codings (comma-separated)."),
+        coders_option(_("Count only these coders' codings (comma-separated).")),
     ] = None,
     coder: Annotated[str | None, hidden_alias("--coder")] = None,
     consensus: Annotated[
-        bool, typer.Option(help="Count only codes all coders agree on (or coder 'consensus').")
+        bool,
+        typer.Option(help=_("Count only codes all coders agree on (or coder 'consensus').")),
     ] = False,
     include_suggestions: Annotated[
         float | None,
         typer.Option(
-            metavar="MIN_SCORE", help="Add model suggestions scoring at least this (0-1), marked *."
+            metavar="MIN_SCORE",
+            help=_("Add model suggestions scoring at least this (0-1), marked *."),
         ),
     ] = None,
-    sort: Annotated[TallySort, typer.Option(help="Row order.")] = TallySort.codebook,
+    sort: Annotated[TallySort, typer.Option(help=_("Row order."))] = TallySort.codebook,
     db: Db = None,
 ) -> None:
-    """Count cases per category, with example cases: tables for slides.
-
-    --compare år sets the years side by side with the change, --by-coder the coders;
-    --cooccurrence counts the cases with both of two codes. Files: md, csv (for Excel:
-    --excel), xlsx, pptx, and png or svg charts, one per question into a folder (tally/,
-    or --out DIR/) unless --question or --out FILE.png is given.
-    """
     from coder.reports import exports
     from coder.reports.cooccurrence import cooccurrence as make_cooccurrence
     from coder.reports.cooccurrence import write_cooccurrence
@@ -137,7 +148,9 @@ def tally(
             ("--by-coder", by_coder),
         ):
             if given:
-                raise CoderError(f"--cooccurrence cannot be used with {option}")
+                raise CoderError(
+                    _("--cooccurrence cannot be used with {option}").format(option=option)
+                )
     format = exports.tally_format(format, out) or ("md" if cooccurrence else None)
     style = exports.output_style(format, sep, excel, to_file=out is not None)
     names = split_names(coders or coder)
@@ -264,20 +277,21 @@ class What(StrEnum):
     suggestions = "suggestions"
 
 
-@app.command()
+@app.command(
+    help=_(
+        "Export segments, codings or suggestions with stable columns (CSV or JSON lines), "
+        "or the whole project as a REFI-QDA file (--format qdpx --out FILE.qdpx).\n\n"
+        "The CSV has no byte-order mark, also in a file (scripts read it), unless --excel."
+    )
+)
 def export(
-    what: Annotated[What, typer.Option(help="What to export.")] = What.segments,
+    what: Annotated[What, typer.Option(help=_("What to export."))] = What.segments,
     format: Annotated[str, format_option("csv", "jsonl", "qdpx")] = "csv",
     out: Out = None,
     sep: Sep = None,
     excel: Excel = False,
     db: Db = None,
 ) -> None:
-    """Export segments, codings or suggestions with stable columns (CSV or JSON lines),
-    or the whole project as a REFI-QDA file (--format qdpx --out FILE.qdpx).
-
-    The CSV has no byte-order mark, also in a file (scripts read it), unless --excel.
-    """
     from coder.reports.exports import output_style, write_table
 
     style = output_style(format, sep, excel, to_file=out is not None, mark=False)
@@ -294,22 +308,37 @@ def _export_qdpx(out: Path | None, db: str | None) -> None:
     from coder.refi.export import export_qdpx
 
     if out is None:
-        raise CoderError("--format qdpx writes a zip file: give --out FILE.qdpx")
+        raise CoderError(_("--format qdpx writes a zip file: give --out FILE.qdpx"))
     with open_store(db, read_only=True) as store, output_file(out) as tmp:
         done = export_qdpx(store, tmp)
-    left = f"; {done.left_out} codings of retired codes left out" if done.left_out else ""
-    say(
-        f"Wrote {out}: {done.sources} sources, {done.selections} passages, "
-        f"{done.codings} codings by {done.users} coders, {done.notes} memos{left}."
+    what = _(
+        "{sources} sources, {passages} passages, {codings} codings by {coders} coders, "
+        "{memos} memos"
+    ).format(
+        sources=done.sources,
+        passages=done.selections,
+        codings=done.codings,
+        coders=done.users,
+        memos=done.notes,
     )
+    if done.left_out:
+        what += "; " + _("{n} codings of retired codes left out").format(n=done.left_out)
+    say(_("Wrote {file}: {what}").format(file=out, what=what) + ".")
 
 
-@app.command()
+@app.command(
+    help=_(
+        "Agreement between coders: percent agreement, Cohen's kappa, Krippendorff's alpha.\n\n"
+        "Compares the coders given with --coders (default: everyone but 'consensus'), on every "
+        "question two or more of them coded, or on the one --question. The CSV has no "
+        "byte-order mark, also in a file (scripts read it), unless --excel."
+    )
+)
 def agreement(
     question: Question = None,
     coders: Annotated[
         str | None,
-        coders_option("Coders to compare, comma-separated (default: all but 'consensus')."),
+        coders_option(_("Coders to compare, comma-separated (default: all but 'consensus').")),
     ] = None,
     format: Annotated[str, format_option("md", "csv", "jsonl", hidden=("json",))] = "md",
     out: Out = None,
@@ -317,12 +346,6 @@ def agreement(
     excel: Excel = False,
     db: Db = None,
 ) -> None:
-    """Agreement between coders: percent agreement, Cohen's kappa, Krippendorff's alpha.
-
-    Compares the coders given with --coders (default: everyone but 'consensus'), on every
-    question two or more of them coded, or on the one --question. The CSV has no
-    byte-order mark, also in a file (scripts read it), unless --excel.
-    """
     from coder.reports.exports import output_style, write_agreement
     from coder.reports.runs import agreements
 

@@ -20,48 +20,58 @@ from coder.cli._util import (
     wrote,
 )
 from coder.errors import CoderError
+from coder.i18n import _
 
 if TYPE_CHECKING:
     from coder.store import Store
 
-Folds = Annotated[int, typer.Option(metavar="K", help="Folds, grouped by case.")]
+Folds = Annotated[int, typer.Option(metavar="K", help=_("Folds, grouped by case."))]
 
 
-@app.command()
+@app.command(help=_("Train the suggester on the project's codings: one model per question."))
 def train(
     question: Question = None,
     folds: Annotated[
-        int, typer.Option(metavar="K", help="Folds for the cross-validated metrics.")
+        int, typer.Option(metavar="K", help=_("Folds for the cross-validated metrics."))
     ] = 5,
     db: Db = None,
 ) -> None:
-    """Train the suggester on the project's codings: one model per question."""
     from coder.suggest.service import train as train_models
 
     with open_store(db) as store:
         _embed(store)
-        with progress("Training") as bar:
+        with progress(_("Training")) as bar:
             results = train_models(store, question, folds=folds, progress=bar)
     for r in results:
-        cold = "  (cold start: some codes have fewer than 5 codings)" if r.cold_start else ""
+        cold = (
+            "  " + _("(cold start: some codes have fewer than 5 codings)") if r.cold_start else ""
+        )
         figures = ""
         m = r.metrics
         if m:
             where = (
-                f"on {m['passages']} of its {r.n_train} passages, from cases it was not fitted on"
+                _("on {n} of its {total} passages, from cases it was not fitted on").format(
+                    n=m["passages"], total=r.n_train
+                )
                 if m.get("held_out")
-                else f"grouped {m['folds']}-fold CV"
+                else _("grouped {folds}-fold CV").format(folds=m["folds"])
             )
-            figures = (
-                f"  {where}: accuracy {m['accuracy']:.2f}, macro-F1 {m['macro_f1']:.2f}, "
-                f"top-3 {m['top3_accuracy']:.2f}"
+            figures = "  " + _(
+                "{where}: accuracy {accuracy:.2f}, macro-F1 {macro_f1:.2f}, top-3 {top3:.2f}"
+            ).format(
+                where=where,
+                accuracy=m["accuracy"],
+                macro_f1=m["macro_f1"],
+                top3=m["top3_accuracy"],
             )
             if m.get("ece") is not None:
-                figures += f", calibration error {m['ece']:.3f}"
-        calibration = "" if r.model.calibrated else "  (uncalibrated: too few codings)"
+                figures += ", " + _("calibration error {ece:.3f}").format(ece=m["ece"])
+        calibration = "" if r.model.calibrated else "  " + _("(uncalibrated: too few codings)")
         typer.echo(
-            f"{r.question}: model {r.model_id} ({r.model.feature_set}) trained on {r.n_train} "
-            f"passages{figures}{calibration}{cold}"
+            _("{question}: model {model} ({features}) trained on {n} passages").format(
+                question=r.question, model=r.model_id, features=r.model.feature_set, n=r.n_train
+            )
+            + f"{figures}{calibration}{cold}"
         )
 
 
@@ -73,45 +83,53 @@ def _embed(store: Store) -> None:
     missing = embeddings.missing_count(store) if embeddings.available() else 0
     if missing:
         say(
-            f"Embedding {missing} passages (once: the vectors are stored in the project; "
-            "an interrupted run resumes)"
+            _(
+                "Embedding {n} passages (once: the vectors are stored in the project; "
+                "an interrupted run resumes)"
+            ).format(n=missing)
         )
-        with progress("Embedding passages") as bar:
+        with progress(_("Embedding passages")) as bar:
             embeddings.ensure(store, progress=bar)
 
 
-@app.command()
+@app.command(
+    help=_(
+        "Cross-validate the suggester grouped by case: how far to trust its suggestions "
+        "(accuracy, macro-F1, top-3, calibration error and reliability table)."
+    )
+)
 def evaluate(
     question: Question = None,
     folds: Folds = 5,
     format: Annotated[str, format_option("md", "jsonl", hidden=("json",))] = "md",
     live: Annotated[
-        bool, typer.Option(help="How coders treated suggestions, and model-human agreement.")
+        bool,
+        typer.Option(help=_("How coders treated suggestions, and model-human agreement.")),
     ] = False,
     plot: Annotated[
         Path | None,
-        typer.Option(metavar="FILE.png", help="Draw the reliability diagram to this PNG file."),
+        typer.Option(metavar="FILE.png", help=_("Draw the reliability diagram to this PNG file.")),
     ] = None,
     db: Db = None,
 ) -> None:
-    """Cross-validate the suggester grouped by case: how far to trust its suggestions
-    (accuracy, macro-F1, top-3, calibration error and reliability table)."""
     from coder.reports import runs
     from coder.reports.exports import write_json
     from coder.suggest import report
 
     if plot is not None and live:
-        raise CoderError("--plot draws the cross-validated reliability; leave out --live")
+        raise CoderError(_("--plot draws the cross-validated reliability; leave out --live"))
     if plot is not None and plot.suffix.lower() != ".png":
-        raise CoderError(f"{plot}: --plot writes a PNG file (FILE.png)")
+        raise CoderError(_("{file}: --plot writes a PNG file (FILE.png)").format(file=plot))
     if plot is not None and plot.parent and not plot.parent.exists():
-        raise CoderError(f"{plot}: folder {plot.parent} does not exist")
+        raise CoderError(
+            _("{file}: folder {folder} does not exist").format(file=plot, folder=plot.parent)
+        )
     with open_store(db, read_only=live) as store:
         if live:
             results = runs.live_reports(store, question)
         else:
             _embed(store)
-            with progress("Cross-validating") as bar:
+            with progress(_("Cross-validating")) as bar:
                 results = runs.evaluations(store, question, folds, progress=bar)
     if plot is not None:
         with output_file(plot) as tmp:
@@ -123,20 +141,23 @@ def evaluate(
     wrote(plot)
 
 
-@app.command()
+@app.command(
+    help=_(
+        "Score every passage with the trained models and store the top suggestions, each "
+        "with its score, rank (highest score first) and the words that raised it."
+    )
+)
 def suggest(
     question: Question = None,
-    top: Annotated[int, typer.Option(metavar="K", help="Suggestions kept per passage.")] = 3,
-    only_uncoded: Annotated[bool, typer.Option(help="Only passages no one has coded.")] = False,
+    top: Annotated[int, typer.Option(metavar="K", help=_("Suggestions kept per passage."))] = 3,
+    only_uncoded: Annotated[bool, typer.Option(help=_("Only passages no one has coded."))] = False,
     db: Db = None,
 ) -> None:
-    """Score every passage with the trained models and store the top suggestions, each
-    with its score, rank (highest score first) and the words that raised it."""
     from coder.suggest.run import suggest_project
 
     with open_store(db) as store:
         _embed(store)
-        with progress("Suggesting") as bar:
+        with progress(_("Suggesting")) as bar:
             done = suggest_project(
                 store, question, top=top, only_uncoded=only_uncoded, progress=bar
             )
@@ -145,11 +166,18 @@ def suggest(
     for q, (model_id, n, cold) in done.items():
         note = ""
         if model_id == COLD_START_ID:
-            note = "  (cold-start scores: similarity to the code definitions; no model trained yet)"
+            note = "  " + _(
+                "(cold-start scores: similarity to the code definitions; no model trained yet)"
+            )
         elif cold:
-            note = (
-                "  (cold start: codes with fewer than 5 codings lean on their codebook "
+            note = "  " + _(
+                "(cold start: codes with fewer than 5 codings lean on their codebook "
                 "definitions, which train as examples)"
             )
-        typer.echo(f"{q}: {n} passages scored with {model_id}, top {top} stored{note}")
-    say("See them with: coder export --what suggestions, or in coder code")
+        typer.echo(
+            _("{question}: {n} passages scored with {model}, top {top} stored").format(
+                question=q, n=n, model=model_id, top=top
+            )
+            + note
+        )
+    say(_("See them with: coder export --what suggestions, or in coder code"))

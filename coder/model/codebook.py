@@ -32,6 +32,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from coder.errors import CodebookError, where
+from coder.i18n import _
 from coder.model import safe_yaml
 from coder.model.entities import (
     CONSENSUS_CODER,
@@ -64,18 +65,23 @@ def load_codebook(path: str | Path) -> Codebook:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise CodebookError(f"{path}: no such file") from None
+        raise CodebookError(_("{file}: no such file").format(file=path)) from None
     except IsADirectoryError:
-        raise CodebookError(f"{path}: is a folder, not a codebook file") from None
+        raise CodebookError(
+            _("{file}: is a folder, not a codebook file").format(file=path)
+        ) from None
     except OSError as exc:
-        raise CodebookError(f"{path}: cannot read ({exc.strerror})") from None
+        raise CodebookError(
+            _("{file}: cannot read ({reason})").format(file=path, reason=exc.strerror)
+        ) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise CodebookError(
-            f"{where(path, line)}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); "
-            "save the codebook as UTF-8"
+            _("{where}: not UTF-8 text (byte 0x{byte:02x}); save the codebook as UTF-8").format(
+                where=where(path, line), byte=raw[exc.start]
+            )
         ) from None
     return parse_codebook(text, source_name=str(path))
 
@@ -85,7 +91,7 @@ def parse_codebook(text: str, source_name: str = "<codebook>") -> Codebook:
     if not text.strip() or all(
         not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
     ):
-        raise CodebookError(f"{source_name}: empty codebook (no YAML content)")
+        raise CodebookError(_("{file}: empty codebook (no YAML content)").format(file=source_name))
     try:
         node, data = safe_yaml.load(text)
     except safe_yaml.YamlError as exc:

@@ -10,6 +10,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from coder.errors import CodebookError
+from coder.i18n import _
 
 MODES = ("single", "multi")
 # The answer "this question does not apply to the passage": stored as this code id in the
@@ -88,7 +89,11 @@ class Codebook:
             if question.id == question_id:
                 return question
         known = ", ".join(q.id for q in self.questions)
-        raise CodebookError(f"unknown question '{question_id}' (codebook has: {known})")
+        raise CodebookError(
+            _("unknown question '{question}' (codebook has: {known})").format(
+                question=question_id, known=known
+            )
+        )
 
     @property
     def digest(self) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from coder.errors import CodebookError, where
+from coder.i18n import _
 
 FieldPath = tuple[Any, ...]  # mapping keys and list indexes from the top of the file
 Lines = dict[FieldPath, int]  # 1-based line of each field path
@@ -42,8 +43,9 @@ def index_lines(
             line = key_node.start_mark.line + 1
             if key in seen:
                 raise CodebookError(
-                    f"{where(src, line)}: {dotted(path + (key,))}: duplicate key "
-                    f"(first given on line {seen[key]})"
+                    _("{where}: {field}: duplicate key (first given on line {line})").format(
+                        where=where(src, line), field=dotted(path + (key,)), line=seen[key]
+                    )
                 )
             seen[key] = line
             lines[path + (key,)] = line
@@ -59,7 +61,7 @@ def dotted(path: FieldPath) -> str:
     out = ""
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
+    return out or _("(top level)")
 
 
 class FieldReader:
@@ -81,11 +83,15 @@ class FieldReader:
 
     def mapping(self, value: Any, path: FieldPath, allowed: set[str]) -> dict[Any, Any]:
         if not isinstance(value, dict):
-            raise self.fail(path, f"expected a mapping of fields, got {kind(value)}")
+            raise self.fail(
+                path, _("expected a mapping of fields, got {kind}").format(kind=kind(value))
+            )
         for key in value:
             if key not in allowed:
                 hint = ", ".join(sorted(allowed))
-                raise self.fail(path + (key,), f"unknown field (known fields: {hint})")
+                raise self.fail(
+                    path + (key,), _("unknown field (known fields: {known})").format(known=hint)
+                )
         return value
 
     def text(self, data: dict[Any, Any], key: str, path: FieldPath, required: bool = False) -> str:
@@ -94,10 +100,10 @@ class FieldReader:
         value = data.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
-                raise self.fail(path + (key,), "missing" if value is None else "is empty")
+                raise self.fail(path + (key,), _("missing") if value is None else _("is empty"))
             return ""
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise self.fail(path + (key,), f"expected text, got {kind(value)}")
+            raise self.fail(path + (key,), _("expected text, got {kind}").format(kind=kind(value)))
         return str(value).strip()
 
     def ident(self, data: dict[Any, Any], path: FieldPath) -> str:
@@ -105,7 +111,9 @@ class FieldReader:
         if not SLUG.match(value):
             raise self.fail(
                 path + ("id",),
-                f"'{value}' is not a valid id (letters, digits, '-', '_' or '.', no spaces)",
+                _(
+                    "'{value}' is not a valid id (letters, digits, '-', '_' or '.', no spaces)"
+                ).format(value=value),
             )
         return value
 
@@ -113,7 +121,6 @@ class FieldReader:
 def kind(value: Any) -> str:
     """What a value is, in the words of the YAML a user wrote."""
     if value is None:
-        return "nothing"
-    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false"}.get(
-        type(value), type(value).__name__
-    )
+        return _("nothing")
+    kinds = {dict: _("a mapping"), list: _("a list"), str: _("text"), bool: _("true/false")}
+    return kinds.get(type(value), type(value).__name__)

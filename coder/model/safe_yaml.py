@@ -23,6 +23,8 @@ from typing import Any
 
 import yaml
 
+from coder.i18n import _
+
 MAX_ALIASES = 1000
 MAX_EXPANSION = 100_000
 MAX_DEPTH = 64
@@ -110,15 +112,18 @@ class _BoundedLoader(yaml.SafeLoader):
             raise _Refused(
                 None,
                 None,
-                f"too many aliases (they expand the file by more than {limits.max_expansion} "
-                "values)",
+                _("too many aliases (they expand the file by more than {n} values)").format(
+                    n=limits.max_expansion
+                ),
                 node.start_mark,
             )
         if depth > limits.max_depth:
             raise _Refused(
                 None,
                 None,
-                f"values nested more than {limits.max_depth} levels deep (through aliases)",
+                _("values nested more than {n} levels deep (through aliases)").format(
+                    n=limits.max_depth
+                ),
                 node.start_mark,
             )
         self.size[id(node)] = size
@@ -136,9 +141,12 @@ class _BoundedLoader(yaml.SafeLoader):
                 raise
             message = str(exc).split(";")[0]
             if "integer string conversion" in message:
-                message = "a number with too many digits"
+                message = _("a number with too many digits")
             raise yaml.constructor.ConstructorError(
-                None, None, f"unreadable value: {message}", node.start_mark
+                None,
+                None,
+                _("unreadable value: {reason}").format(reason=message),
+                node.start_mark,
             ) from None
 
 
@@ -158,25 +166,34 @@ def load(text: str, limits: Limits | None = None) -> tuple[yaml.Node | None, Any
         mark = exc.problem_mark or exc.context_mark
         context = f" ({exc.context})" if exc.context else ""
         kind = (
-            "YAML error"
+            _("YAML error")
             if isinstance(exc, yaml.constructor.ConstructorError)
-            else "YAML syntax error"
+            else _("YAML syntax error")
         )
         raise YamlError(
-            f"{kind}: {exc.problem or 'invalid YAML'}{context}",
+            f"{kind}: {exc.problem or _('invalid YAML')}{context}",
             mark.line + 1 if mark else None,
         ) from None
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1
         raise YamlError(
-            f"not YAML text: {exc.reason} (character {exc.character!r})", line
+            _("not YAML text: {reason} (character {character})").format(
+                reason=exc.reason, character=repr(exc.character)
+            ),
+            line,
         ) from None
     except yaml.YAMLError as exc:
-        raise YamlError(f"YAML error: {' '.join(str(exc).split())}") from None
+        raise YamlError(_("YAML error") + ": " + " ".join(str(exc).split())) from None
     except (ValueError, TypeError, OverflowError) as exc:  # a constructor outside the wrap
-        raise YamlError(f"YAML error: unreadable value: {str(exc).split(';')[0]}") from None
+        raise YamlError(
+            _("YAML error")
+            + ": "
+            + _("unreadable value: {reason}").format(reason=str(exc).split(";")[0])
+        ) from None
     except RecursionError:  # the limits above should make this unreachable
-        raise YamlError(f"values nested too deeply (limit {limits.max_depth})") from None
+        raise YamlError(
+            _("values nested too deeply (limit {n})").format(n=limits.max_depth)
+        ) from None
     finally:
         if loader is not None:
             loader.dispose()

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from coder.i18n import _
 from coder.model.changes import read_changes
 from coder.model.entities import MODES, NOT_APPLICABLE, Code, Codebook, Question
 from coder.model.fields import FieldPath, FieldReader, Lines
@@ -59,12 +60,14 @@ class _Validator(FieldReader):
         if not (language == "xx" or _LANG.match(language)) or not _spacy_has_language(language):
             raise self.fail(
                 ("language",),
-                f"'{language}' is not a language spaCy knows "
-                "(e.g. sv, da, en, or xx for multilingual)",
+                _(
+                    "'{language}' is not a language spaCy knows "
+                    "(e.g. sv, da, en, or xx for multilingual)"
+                ).format(language=language),
             )
         raw_questions = top.get("questions")
         if not isinstance(raw_questions, list) or not raw_questions:
-            raise self.fail(("questions",), "needs a list with at least one question")
+            raise self.fail(("questions",), _("needs a list with at least one question"))
         questions = []
         seen: dict[str, int] = {}
         for i, raw in enumerate(raw_questions):
@@ -72,7 +75,9 @@ class _Validator(FieldReader):
             if question.id in seen:
                 raise self.fail(
                     ("questions", i, "id"),
-                    f"duplicate question id '{question.id}' (also questions[{seen[question.id]}])",
+                    _("duplicate question id '{id}' (also questions[{other}])").format(
+                        id=question.id, other=seen[question.id]
+                    ),
                 )
             seen[question.id] = i
             questions.append(question)
@@ -93,10 +98,13 @@ class _Validator(FieldReader):
         title = self.text(data, "title", path, required=True)
         mode = self.text(data, "mode", path, required=True)
         if mode not in MODES:
-            raise self.fail(path + ("mode",), f"unknown mode '{mode}' (expected single or multi)")
+            raise self.fail(
+                path + ("mode",),
+                _("unknown mode '{mode}' (expected single or multi)").format(mode=mode),
+            )
         raw_codes = data.get("codes")
         if not isinstance(raw_codes, list) or not raw_codes:
-            raise self.fail(path + ("codes",), "needs a list with at least one code")
+            raise self.fail(path + ("codes",), _("needs a list with at least one code"))
         codes: list[Code] = []
         ids: dict[str, int] = {}
         hotkeys: dict[str, str] = {}
@@ -106,21 +114,26 @@ class _Validator(FieldReader):
             if code.id in ids:
                 raise self.fail(
                     code_path + ("id",),
-                    f"duplicate code id '{code.id}' (also codes[{ids[code.id]}] of this question)",
+                    _("duplicate code id '{id}' (also codes[{other}] of this question)").format(
+                        id=code.id, other=ids[code.id]
+                    ),
                 )
             ids[code.id] = i
             if code.hotkey:
                 if code.hotkey in hotkeys:
                     raise self.fail(
                         code_path + ("hotkey",),
-                        f"hotkey '{code.hotkey}' is already used by code '{hotkeys[code.hotkey]}'",
+                        _("hotkey '{key}' is already used by code '{code}'").format(
+                            key=code.hotkey, code=hotkeys[code.hotkey]
+                        ),
                     )
                 hotkeys[code.hotkey] = code.id
             codes.append(code)
         for i, code in enumerate(codes):
             if code.parent is not None and code.parent not in ids:
                 raise self.fail(
-                    path + ("codes", i, "parent"), f"unknown parent code '{code.parent}'"
+                    path + ("codes", i, "parent"),
+                    _("unknown parent code '{code}'").format(code=code.parent),
                 )
         self.no_cycles(codes, path)
         return Question(
@@ -138,8 +151,10 @@ class _Validator(FieldReader):
             if isinstance(value, str) and value.strip().casefold() == NOT_APPLICABLE:
                 raise self.fail(
                     path + (key,),
-                    f"'{value.strip()}' is reserved for the answer 'not applicable' "
-                    "(key 0 in the coding screen); name the code otherwise",
+                    _(
+                        "'{value}' is reserved for the answer 'not applicable' "
+                        "(key 0 in the coding screen); name the code otherwise"
+                    ).format(value=value.strip()),
                 )
         code_id = self.ident(data, path)
         label = self.text(data, "label", path, required=True)
@@ -147,7 +162,7 @@ class _Validator(FieldReader):
         if isinstance(examples, str):
             examples = [examples]
         if not isinstance(examples, list) or not all(isinstance(e, str) for e in examples):
-            raise self.fail(path + ("examples",), "expected a list of example passages (text)")
+            raise self.fail(path + ("examples",), _("expected a list of example passages (text)"))
         hotkey = self.hotkey(data, path)
         return Code(
             id=code_id,
@@ -167,15 +182,18 @@ class _Validator(FieldReader):
         if hotkey is None:
             return None
         if len(hotkey) != 1:
-            raise self.fail(path + ("hotkey",), f"'{hotkey}' must be a single character")
+            raise self.fail(
+                path + ("hotkey",), _("'{key}' must be a single character").format(key=hotkey)
+            )
         if hotkey == "0":
             raise self.fail(
                 path + ("hotkey",),
-                "'0' is reserved for the answer 'not applicable' in the coding screen",
+                _("'0' is reserved for the answer 'not applicable' in the coding screen"),
             )
         if hotkey in _RESERVED_HOTKEYS:
             raise self.fail(
-                path + ("hotkey",), f"'{hotkey}' is reserved for navigation in the coding screen"
+                path + ("hotkey",),
+                _("'{key}' is reserved for navigation in the coding screen").format(key=hotkey),
             )
         return hotkey
 
@@ -187,7 +205,8 @@ class _Validator(FieldReader):
             while current is not None:
                 if current in seen:
                     raise self.fail(
-                        path + ("codes", i, "parent"), f"parent chain of '{code.id}' loops"
+                        path + ("codes", i, "parent"),
+                        _("parent chain of '{code}' loops").format(code=code.id),
                     )
                 seen.add(current)
                 current = parents.get(current)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from coder.errors import CoderError
+from coder.i18n import _
 from coder.refi.xml import child_text
 
 MB = 1024 * 1024
@@ -44,8 +45,10 @@ class Unpacker:
         entries = len(archive.infolist())
         if entries > limits.max_entries:
             raise CoderError(
-                f"{path}: holds {entries} entries, more than the limit of {limits.max_entries} "
-                "(raise it with --max-entries)"
+                _(
+                    "{file}: holds {n} entries, more than the limit of {limit} "
+                    "(raise it with --max-entries)"
+                ).format(file=path, n=entries, limit=limits.max_entries)
             )
 
     def check(self, infos: list[zipfile.ZipInfo]) -> None:
@@ -54,16 +57,23 @@ class Unpacker:
         for info in infos:
             if info.file_size > limits.max_entry_bytes:
                 raise CoderError(
-                    f"{self.path}: {info.filename} unpacks to {_size(info.file_size)}, more than "
-                    f"the limit of {_size(limits.max_entry_bytes)} per entry "
-                    "(raise it with --max-entry-mb)"
+                    _(
+                        "{file}: {entry} unpacks to {size}, more than the limit of {limit} per "
+                        "entry (raise it with --max-entry-mb)"
+                    ).format(
+                        file=self.path,
+                        entry=info.filename,
+                        size=_size(info.file_size),
+                        limit=_size(limits.max_entry_bytes),
+                    )
                 )
         total = self.total + sum(info.file_size for info in infos)
         if total > limits.max_total_bytes:
             raise CoderError(
-                f"{self.path}: its project file and text sources unpack to {_size(total)}, more "
-                f"than the limit of {_size(limits.max_total_bytes)} in all "
-                "(raise it with --max-total-mb)"
+                _(
+                    "{file}: its project file and text sources unpack to {size}, more than the "
+                    "limit of {limit} in all (raise it with --max-total-mb)"
+                ).format(file=self.path, size=_size(total), limit=_size(limits.max_total_bytes))
             )
 
     def read(self, info: zipfile.ZipInfo) -> bytes:
@@ -79,16 +89,30 @@ class Unpacker:
                     got += len(chunk)
                     if got > allowed:
                         raise CoderError(
-                            f"{self.path}: {info.filename} unpacks to more than the limit of "
-                            f"{_size(allowed)} though it declares {_size(info.file_size)} "
-                            "(a damaged or hostile zip)"
+                            _(
+                                "{file}: {entry} unpacks to more than the limit of {limit} "
+                                "though it declares {size} (a damaged or hostile zip)"
+                            ).format(
+                                file=self.path,
+                                entry=info.filename,
+                                limit=_size(allowed),
+                                size=_size(info.file_size),
+                            )
                         )
         except CoderError:
             raise
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
-            raise CoderError(f"{self.path}: {info.filename} is damaged ({exc})") from None
+            raise CoderError(
+                _("{file}: {entry} is damaged ({reason})").format(
+                    file=self.path, entry=info.filename, reason=exc
+                )
+            ) from None
         except (NotImplementedError, RuntimeError) as exc:  # other compression, encryption
-            raise CoderError(f"{self.path}: {info.filename} cannot be unpacked ({exc})") from None
+            raise CoderError(
+                _("{file}: {entry} cannot be unpacked ({reason})").format(
+                    file=self.path, entry=info.filename, reason=exc
+                )
+            ) from None
         self.total += got
         return b"".join(chunks)
 
@@ -98,7 +122,7 @@ def qde_entry(archive: zipfile.ZipFile, path: Path) -> zipfile.ZipInfo:
     top = [i for i in infos if "/" not in i.filename.strip("/")]
     infos = top or infos
     if not infos:
-        raise CoderError(f"{path}: no .qde file inside; not a REFI-QDA project")
+        raise CoderError(_("{file}: no .qde file inside; not a REFI-QDA project").format(file=path))
     return next(
         (i for i in infos if i.filename.lower() == "project.qde"),
         sorted(infos, key=lambda i: i.filename)[0],
@@ -123,11 +147,19 @@ def source_entry(
         return None
     ref = element.get("plainTextPath") or ""
     if not ref.lower().startswith("internal://"):
-        kind = "no plain text" if not ref else f"an external file ({ref})"
-        raise LookupError(f"{where}: {kind}; coder reads text kept inside the .qdpx")
+        kind = _("no plain text") if not ref else _("an external file ({ref})").format(ref=ref)
+        raise LookupError(
+            _("{where}: {kind}; coder reads text kept inside the .qdpx").format(
+                where=where, kind=kind
+            )
+        )
     info = entries.get(ref[len("internal://") :].lower())
     if info is None:
-        raise LookupError(f"{where}: its text {ref} is missing from sources/ in the .qdpx")
+        raise LookupError(
+            _("{where}: its text {ref} is missing from sources/ in the .qdpx").format(
+                where=where, ref=ref
+            )
+        )
     return info
 
 
@@ -141,5 +173,7 @@ def source_text(
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise LookupError(
-            f"{where}: {info.filename} is not UTF-8 text (byte {exc.start})"
+            _("{where}: {entry} is not UTF-8 text (byte {byte})").format(
+                where=where, entry=info.filename, byte=exc.start
+            )
         ) from None

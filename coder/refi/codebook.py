@@ -27,6 +27,7 @@ import yaml
 
 from coder import __version__
 from coder.errors import CodebookError, CoderError
+from coder.i18n import _
 from coder.model.codebook import NOT_APPLICABLE, Code, Codebook, parse_codebook
 from coder.refi.xml import (
     CODEBOOK_NS,
@@ -185,9 +186,11 @@ def unique_guids(
             found[key] = element
         elif same is None or not same(first, element):
             raise CoderError(
-                f"two {kind} have the same GUID {key} once case and braces are ignored "
-                f"({_describe(first)} and {_describe(element)}); refusing to guess which one "
-                "a reference means: give them different GUIDs"
+                _(
+                    "two {kind} have the same GUID {guid} once case and braces are ignored "
+                    "({first} and {second}); refusing to guess which one a reference means: "
+                    "give them different GUIDs"
+                ).format(kind=kind, guid=key, first=_describe(first), second=_describe(element))
             )
     return found
 
@@ -205,7 +208,7 @@ def codebook_from_codes(
         {"id": codebook_id, "title": title, "language": language, "questions": []}
     )
     if codes is not None:
-        unique_guids(codes.iter(), "Code", "codes")
+        unique_guids(codes.iter(), "Code", _("codes"))
     questions = out.data["questions"]
     loose: dict = {"id": "codes", "title": "Codes", "mode": "multi", "codes": []}
     for top in children(codes, "Code") if codes is not None else []:
@@ -254,10 +257,16 @@ def from_qdc(
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise CoderError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        raise CoderError(
+            _("{file}: cannot read ({reason})").format(file=path, reason=exc.strerror or exc)
+        ) from None
     root = parse(raw, str(path))
     if local(root.tag) != "CodeBook":
-        raise CoderError(f"{path}: not a REFI-QDA codebook (root element is <{local(root.tag)}>)")
+        raise CoderError(
+            _("{file}: not a REFI-QDA codebook (root element is <{element}>)").format(
+                file=path, element=local(root.tag)
+            )
+        )
     codes = next((c for c in root if local(c.tag) == "Codes"), None)
     try:
         imported = codebook_from_codes(
@@ -269,9 +278,11 @@ def from_qdc(
     except CoderError as exc:
         raise CoderError(f"{path}: {exc}") from None
     if not imported.data["questions"]:
-        raise CoderError(f"{path}: the codebook has no codable codes")
+        raise CoderError(_("{file}: the codebook has no codable codes").format(file=path))
     try:
         codebook = parse_codebook(codebook_yaml(imported.data), source_name=str(path))
     except CodebookError as exc:
-        raise CoderError(f"{path}: cannot be used as a codebook: {exc}") from None
+        raise CoderError(
+            _("{file}: cannot be used as a codebook: {reason}").format(file=path, reason=exc)
+        ) from None
     return codebook, imported

@@ -32,6 +32,7 @@ from pathlib import Path, PurePosixPath
 
 from coder.corpus.changes import AddCase, AddDocument, AddMemo, Change, Coding, RecordCodings
 from coder.errors import CodebookError, CoderError
+from coder.i18n import _
 from coder.model.codebook import Codebook, parse_codebook
 from coder.refi.archive import (
     MB,
@@ -83,9 +84,13 @@ def import_qdpx(
     try:
         archive = zipfile.ZipFile(path)
     except FileNotFoundError:
-        raise CoderError(f"{path}: no such file") from None
+        raise CoderError(_("{file}: no such file").format(file=path)) from None
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise CoderError(f"{path}: not a .qdpx file (not a readable zip: {exc})") from None
+        raise CoderError(
+            _("{file}: not a .qdpx file (not a readable zip: {reason})").format(
+                file=path, reason=exc
+            )
+        ) from None
     with archive:
         try:
             unpacker = Unpacker(archive, path, limits or ArchiveLimits())
@@ -93,14 +98,18 @@ def import_qdpx(
             root = parse(unpacker.read(qde), f"{path}!{qde.filename}")
             if local(root.tag) != "Project":
                 raise CoderError(
-                    f"{path}!{qde.filename}: not a REFI-QDA project (root is <{local(root.tag)}>)"
+                    _("{file}: not a REFI-QDA project (root is <{element}>)").format(
+                        file=f"{path}!{qde.filename}", element=local(root.tag)
+                    )
                 )
             return _import(unpacker, root, path, db, language)
         except MemoryError:  # within the limits, but more than this machine has
             raise CoderError(
-                f"{path}: out of memory while importing; nothing was written (import it on a "
-                "machine with more memory, or lower --max-entry-mb/--max-total-mb to find the "
-                "large entry)"
+                _(
+                    "{file}: out of memory while importing; nothing was written (import it on a "
+                    "machine with more memory, or lower --max-entry-mb/--max-total-mb to find "
+                    "the large entry)"
+                ).format(file=path)
             ) from None
 
 
@@ -115,14 +124,14 @@ def _import(
             for key, u in unique_guids(
                 _items(root, "Users", "User"),
                 "User",
-                "users",
+                _("users"),
                 same=lambda a, b: _user_name(a) == _user_name(b),
             ).items()
         }
-        notes = unique_guids(_items(root, "Notes", "Note"), "Note", "notes")
-        variables = unique_guids(_items(root, "Variables", "Variable"), "Variable", "variables")
+        notes = unique_guids(_items(root, "Notes", "Note"), "Note", _("notes"))
+        variables = unique_guids(_items(root, "Variables", "Variable"), "Variable", _("variables"))
         sources = child(root, "Sources")
-        unique_guids(list(sources) if sources is not None else [], "TextSource", "text sources")
+        unique_guids(list(sources) if sources is not None else [], "TextSource", _("text sources"))
     except CoderError as exc:
         raise CoderError(f"{path}: {exc}") from None
     codebook = _codebook(imported, path, summary)
@@ -140,7 +149,7 @@ def _import(
         case = case_of.get(norm_guid(source.get("guid"))) or PurePosixPath(label).stem or label
         documents.append(source_document(source, text, doc_name, case, context))
     if not documents:
-        summary.left_out.append("no text source could be read: the project has no passages")
+        summary.left_out.append(_("no text source could be read: the project has no passages"))
     Store.create(db, codebook, _changes(documents, attributes, summary)).close()
     return summary
 
@@ -162,11 +171,17 @@ def _imported_codebook(root: ET.Element, path: Path, language: str | None) -> Im
 
 def _codebook(imported: ImportedCodebook, path: Path, summary: ProjectImportSummary) -> Codebook:
     if not imported.data["questions"]:
-        raise CoderError(f"{path}: the project has no codable codes, so nothing to code with")
+        raise CoderError(
+            _("{file}: the project has no codable codes, so nothing to code with").format(file=path)
+        )
     try:
         codebook = parse_codebook(codebook_yaml(imported.data), source_name=f"{path} (codebook)")
     except CodebookError as exc:
-        raise CoderError(f"{path}: its codes cannot be used as a codebook: {exc}") from None
+        raise CoderError(
+            _("{file}: its codes cannot be used as a codebook: {reason}").format(
+                file=path, reason=exc
+            )
+        ) from None
     summary.codebook_id = codebook.id
     summary.questions = len(codebook.questions)
     summary.codes = sum(len(q.codes) for q in codebook.questions)
@@ -204,10 +219,13 @@ def _texts(
         kind = local(source.tag)
         label = source.get("name") or norm_guid(source.get("guid"))
         if kind in MEDIA:
-            summary.left_out.append(f"{kind} '{label}' (coder reads text only)")
+            summary.left_out.append(
+                _("{kind} '{label}' (coder reads text only)").format(kind=kind, label=label)
+            )
         elif kind == "TextSource":
             try:
-                found.append((source, label, source_entry(source, entries, f"source '{label}'")))
+                where = _("source '{label}'").format(label=label)
+                found.append((source, label, source_entry(source, entries, where)))
             except LookupError as exc:
                 summary.left_out.append(str(exc))
     # every text source's declared size against the limits, before any is unpacked (an
@@ -215,17 +233,18 @@ def _texts(
     unpacker.check([info for _, _, info in found if info is not None])
     for source, label, info in found:
         try:
-            text = source_text(unpacker, source, info, f"source '{label}'")
+            text = source_text(unpacker, source, info, _("source '{label}'").format(label=label))
         except LookupError as exc:
             summary.left_out.append(str(exc))
             continue
         if not text.strip():
-            summary.left_out.append(f"source '{label}': empty text")
+            summary.left_out.append(_("source '{label}': empty text").format(label=label))
             continue
         if children(source, "Coding"):
             summary.left_out.append(
-                f"source '{label}': {len(children(source, 'Coding'))} codings of the whole "
-                "source (coder codes passages)"
+                _(
+                    "source '{label}': {n} codings of the whole source (coder codes passages)"
+                ).format(label=label, n=len(children(source, "Coding")))
             )
         yield source, label, text
 
@@ -272,7 +291,7 @@ def _changes(
     by_coder_time: dict[tuple[str, str], list[Coding]] = defaultdict(list)
     memos: list[AddMemo] = []
     for doc in documents:
-        for position, (_, entry) in enumerate(doc.spans):
+        for position, (_span, entry) in enumerate(doc.spans):
             passage = (doc.name, position)
             for question, code, coder, time in entry.codings:
                 by_coder_time[(coder, time or "")].append(Coding(passage, question, code))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from coder.corpus.segment import paragraphs
 from coder.corpus.span import Span
+from coder.i18n import _
 from coder.model.codebook import NOT_APPLICABLE
 from coder.refi.xml import child, child_text, children, norm_guid, split_tag
 
@@ -65,7 +66,7 @@ def source_document(
         if offsets is None:
             continue
         entry = selections.setdefault(offsets, Selected())
-        _, tag = split_tag(child_text(sel, "Description"))
+        tag = split_tag(child_text(sel, "Description"))[1]
         if tag.get("external_id"):
             _claim(entry, str(tag["external_id"]), claimed, sel, name, context)
         _codings(sel, entry, name, context)
@@ -101,8 +102,10 @@ def _claim(
     if external_id in claimed:
         label = sel.get("name") or norm_guid(sel.get("guid"))
         context.left_out.append(
-            f"selection '{label}' in '{name}': external id '{external_id}' is already another "
-            "selection's; imported without it"
+            _(
+                "selection '{label}' in '{name}': external id '{id}' is already another "
+                "selection's; imported without it"
+            ).format(label=label, name=name, id=external_id)
         )
         return
     claimed.add(external_id)
@@ -114,12 +117,16 @@ def _offsets(sel: ET.Element, text: str, name: str, context: Context) -> tuple[i
     try:
         start, end = int(sel.get("startPosition", "")), int(sel.get("endPosition", ""))
     except ValueError:
-        context.left_out.append(f"selection '{label}' in '{name}': no valid offsets")
+        context.left_out.append(
+            _("selection '{label}' in '{name}': no valid offsets").format(label=label, name=name)
+        )
         return None
     if not 0 <= start < end <= len(text):
         context.left_out.append(
-            f"selection '{label}' in '{name}': offsets {start}-{end} outside the text "
-            f"({len(text)} characters)"
+            _(
+                "selection '{label}' in '{name}': offsets {start}-{end} outside the text "
+                "({n} characters)"
+            ).format(label=label, name=name, start=start, end=end, n=len(text))
         )
         return None
     return start, end
@@ -132,19 +139,23 @@ def _codings(sel: ET.Element, entry: Selected, name: str, context: Context) -> N
             norm_guid(ref.get("targetGUID") if ref is not None else None)
         )
         if target is None:
-            context.left_out.append(f"a coding in '{name}' refers to an unknown code")
+            context.left_out.append(
+                _("a coding in '{name}' refers to an unknown code").format(name=name)
+            )
             continue
         entry.codings.append((*target, context.user(coding), coding.get("creationDateTime")))
 
 
 def _note(note: ET.Element | None, entry: Selected, name: str, context: Context) -> None:
     """A note referenced from a selection: a memo, or coder's note for an ``n/a`` answer."""
-    _, tag = split_tag(child_text(note, "Description") if note is not None else None)
+    tag = split_tag(child_text(note, "Description") if note is not None else None)[1]
     if note is not None and tag.get("code") == NOT_APPLICABLE:  # as coder writes it
         question = str(tag.get("question") or "")
         if question not in context.questions:
             context.left_out.append(
-                f"an n/a answer in '{name}' for an unknown question '{question}'"
+                _("an n/a answer in '{name}' for an unknown question '{question}'").format(
+                    name=name, question=question
+                )
             )
             return
         time = note.get("creationDateTime")

@@ -12,6 +12,7 @@ import defusedxml
 import defusedxml.ElementTree as SafeET
 
 from coder.errors import CoderError
+from coder.i18n import _
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -111,12 +112,18 @@ def parse(data: bytes, source: str) -> ET.Element:
     try:
         return SafeET.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except ET.ParseError as exc:
-        line, _column = exc.position
-        raise CoderError(f"{source}:{line}: not well-formed XML ({exc})") from None
+        line = exc.position[0]
+        raise CoderError(
+            _("{where}: not well-formed XML ({reason})").format(
+                where=f"{source}:{line}", reason=exc
+            )
+        ) from None
     except defusedxml.EntitiesForbidden as exc:
         raise CoderError(
-            f"{source}: refused: the XML declares entities (&{exc.name};), which QDA-XML never "
-            "needs and coder does not expand"
+            _(
+                "{file}: refused: the XML declares entities (&{name};), which QDA-XML never "
+                "needs and coder does not expand"
+            ).format(file=source, name=exc.name)
         ) from None
     except defusedxml.DefusedXmlException as exc:
-        raise CoderError(f"{source}: refused: {exc}") from None
+        raise CoderError(_("{file}: refused: {reason}").format(file=source, reason=exc)) from None

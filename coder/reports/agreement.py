@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from coder.errors import CoderError
+from coder.i18n import _
 from coder.model import CONSENSUS_CODER as CONSENSUS  # adjudicated codes are this coder's
 from coder.reports.agreement_measures import Figures, figures
 from coder.store import Store, queries
@@ -89,14 +90,17 @@ def agreement(store: Store, question_id: str, coders: list[str] | None = None) -
         unknown = [c for c in coders if c not in known]
         if unknown:
             raise CoderError(
-                f"unknown coder '{unknown[0]}' (coders in this project: "
-                f"{', '.join(sorted(known)) or 'none'})"
+                _("unknown coder '{coder}' (coders in this project: {known})").format(
+                    coder=unknown[0], known=", ".join(sorted(known)) or _("none")
+                )
             )
     if len(coders) < 2:
-        who = ", ".join(present) or "nobody"
+        who = ", ".join(present) or _("nobody")
         raise TooFewCoders(
-            f"question '{question.id}': agreement needs at least two coders "
-            f"(coded by: {who}); choose them with --coders A,B"
+            _(
+                "question '{question}': agreement needs at least two coders "
+                "(coded by: {who}); choose them with --coders A,B"
+            ).format(question=question.id, who=who)
         )
     units = [
         [coded[seg].get(c) for c in coders]
@@ -160,13 +164,15 @@ def markdown(store: Store, results: list[Agreement]) -> str:
         question = codebook.question(result.question)
         out.append(f"## {question.title} ({question.id})\n")
         out.append(
-            f"Coders: {', '.join(result.coders)}. Units: {result.units} passages coded by "
-            "at least two of them.\n"
+            _("Coders: {coders}. Units: {n} passages coded by at least two of them.").format(
+                coders=", ".join(result.coders), n=result.units
+            )
+            + "\n"
         )
-        out.append("| Code | Agreement | Cohen's κ | Krippendorff's α |")
+        out.append(_("| Code | Agreement | Cohen's κ | Krippendorff's α |"))
         out.append("|---|---:|---:|---:|")
         for label, fig in [
-            ("**All codes**", result.overall),
+            ("**" + _("All codes") + "**", result.overall),
             *[(c.label, result.codes[c.id]) for c in question.codes],
         ]:
             out.append(
@@ -175,6 +181,6 @@ def markdown(store: Store, results: list[Agreement]) -> str:
             )
         out.append("")
     if any(len(r.coders) > 2 for r in results):
-        out.append("Cohen's κ is given for two coders; with more, read Krippendorff's α.")
-    out.append("– : not defined on these data (no units, or no variation to disagree on).")
+        out.append(_("Cohen's κ is given for two coders; with more, read Krippendorff's α."))
+    out.append(_("– : not defined on these data (no units, or no variation to disagree on)."))
     return "\n".join(out) + "\n"

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from coder.errors import CoderError
+from coder.i18n import _
 from coder.model import Question
 from coder.reports.tally import Passage, collation_key, counted_codes, selected_questions
 from coder.store import Store, queries
@@ -148,7 +149,11 @@ def write_cooccurrence(
     from coder.reports.formats.csv_style import CsvStyle
 
     if fmt not in FORMATS:
-        raise CoderError(f"unknown co-occurrence format '{fmt}' (expected {', '.join(FORMATS)})")
+        raise CoderError(
+            _("unknown co-occurrence format '{format}' (expected {expected})").format(
+                format=fmt, expected=", ".join(FORMATS)
+            )
+        )
     if fmt in FILE_FORMATS:
         if not isinstance(target, Path):
             raise TypeError(f"the {fmt} format is written to a path, not a stream")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from coder.errors import CoderError
+from coder.i18n import _
 from coder.reports.seminar import Seminar
 
 REPORT_FORMATS = ("html", "docx")
@@ -16,7 +17,9 @@ def deck_target(out: Path | None) -> Path:
     if out is None:
         return Path("deck.pptx")
     if out.suffix.lower() != ".pptx":
-        raise CoderError(f"{out}: the deck is a PowerPoint file; give --out FILE.pptx")
+        raise CoderError(
+            _("{file}: the deck is a PowerPoint file; give --out FILE.pptx").format(file=out)
+        )
     return out
 
 
@@ -27,7 +30,9 @@ def report_format(out: Path) -> str:
         return "html"
     if suffix not in REPORT_FORMATS:
         raise CoderError(
-            f"{out}: the report is written as HTML or Word; give --out FILE.html or FILE.docx"
+            _(
+                "{file}: the report is written as HTML or Word; give --out FILE.html or FILE.docx"
+            ).format(file=out)
         )
     return suffix
 
@@ -51,5 +56,7 @@ def save_report(seminar: Seminar, path: Path, format: str) -> None:
         to_docx(seminar, path)
     else:
         raise CoderError(
-            f"unknown report format '{format}' (expected {' or '.join(REPORT_FORMATS)})"
+            _("unknown report format '{format}' (expected {expected})").format(
+                format=format, expected=_(" or ").join(REPORT_FORMATS)
+            )
         )

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO, TypeVar
 
 from coder.errors import CoderError
+from coder.i18n import _
 from coder.reports import agreement as ag
 from coder.reports import formats as fmt
 from coder.reports.formats.csv_style import CsvStyle, csv_style
@@ -49,8 +50,12 @@ def output_style(
     than CSV). ``mark``: whether a file gets the byte-order mark without ``--excel``."""
     if (sep is not None or excel) and format != "csv":
         option = "--excel" if excel else "--sep"
-        shown = f"the {format} format" if format else "a table on screen"
-        raise CoderError(f"{option} is for CSV output, not {shown}; add --format csv")
+        shown = _("the {format} format").format(format=format) if format else _("a table on screen")
+        raise CoderError(
+            _("{option} is for CSV output, not {shown}; add --format csv").format(
+                option=option, shown=shown
+            )
+        )
     return csv_style(sep, excel=excel, to_file=to_file and mark)
 
 
@@ -69,9 +74,17 @@ def write_table(
     """Every segment, coding or suggestion (``what``) as CSV or JSON lines, in the stable
     columns (new columns are only ever appended); CSV in ``style`` (default: plain)."""
     if what not in TABLES:
-        raise CoderError(f"unknown table '{what}' (expected {', '.join(TABLES)})")
+        raise CoderError(
+            _("unknown table '{what}' (expected {expected})").format(
+                what=what, expected=", ".join(TABLES)
+            )
+        )
     if format not in TABLE_FORMATS:
-        raise CoderError(f"unknown format '{format}' (expected {' or '.join(TABLE_FORMATS)})")
+        raise CoderError(
+            _("unknown format '{format}' (expected {expected})").format(
+                format=format, expected=_(" or ").join(TABLE_FORMATS)
+            )
+        )
     columns, rows_of = TABLES[what]
     rows = rows_of(store)
     if format == "csv":
@@ -142,7 +155,11 @@ def tally_format(format: str | None, out: str | Path | None) -> str | None:
     path = Path(out)
     suffix = path.suffix.lower().lstrip(".")
     if suffix not in fmt.FORMATS:
-        raise CoderError(f"{out}: cannot tell the format from '{path.suffix}'; give --format")
+        raise CoderError(
+            _("{file}: cannot tell the format from '{suffix}'; give --format").format(
+                file=out, suffix=path.suffix
+            )
+        )
     return suffix
 
 
@@ -157,8 +174,10 @@ def chart_folder(
     if out is not None and is_folder(out):
         if format not in CHART_FORMATS:
             raise CoderError(
-                f"{out}: a folder takes one chart per question (png or svg); "
-                f"give a file name for {format}"
+                _(
+                    "{folder}: a folder takes one chart per question (png or svg); "
+                    "give a file name for {format}"
+                ).format(folder=out, format=format)
             )
         return Path(out)
     if out is None and format in CHART_FORMATS and not one_question:
@@ -180,16 +199,18 @@ def save_per_question(
     file is drawn into a temporary file first and renamed into place only once all are,
     so that a failure leaves nothing half-written (an earlier file of a name stays)."""
     if folder.exists() and not folder.is_dir():
-        raise CoderError(f"{folder}: is a file, not a folder")
+        raise CoderError(_("{folder}: is a file, not a folder").format(folder=folder))
     parent = folder.parent
     if not folder.exists() and not parent.is_dir():
-        raise CoderError(f"{folder}/: folder {parent} does not exist")
+        raise CoderError(
+            _("{file}: folder {folder} does not exist").format(file=f"{folder}/", folder=parent)
+        )
     created = not folder.exists()
-    targets = [folder / f"{_file_name(name)}.{format}" for name, _ in items]
+    targets = [folder / f"{_file_name(name)}.{format}" for name, _item in items]
     drawn: list[Path] = []
     try:
         folder.mkdir(exist_ok=True)
-        for (_, item), target in zip(items, targets, strict=True):
+        for (_name, item), target in zip(items, targets, strict=True):
             handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
             os.close(handle)
             drawn.append(Path(temp))
@@ -206,7 +227,9 @@ def save_per_question(
             folder.rmdir()
         if isinstance(exc, OSError):
             raise CoderError(
-                f"{folder}: cannot write in it ({exc.strerror}); nothing was written"
+                _("{folder}: cannot write in it ({reason}); nothing was written").format(
+                    folder=folder, reason=exc.strerror
+                )
             ) from None
         raise
     return targets
@@ -231,5 +254,7 @@ def default_tally_file(format: str, name: str = "tally") -> Path:
 def save_tally(tallies: list[Tally], format: str, path: Path) -> None:
     """Write a file format (``xlsx``, ``pptx``, ``png``, ``svg``) to ``path``."""
     if format not in fmt.FILE_FORMATS:
-        raise CoderError(f"'{format}' is a text format; it goes to a stream, not a file")
+        raise CoderError(
+            _("'{format}' is a text format; it goes to a stream, not a file").format(format=format)
+        )
     fmt.write_tallies(tallies, path, format)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from coder.errors import CoderError
+from coder.i18n import _
 from coder.reports import agreement as ag
 from coder.store.store import Store
 
@@ -36,8 +37,10 @@ def agreements(
                 raise
     if not results:
         raise CoderError(
-            "no question has codings by two or more coders yet; "
-            "code the same passages as another coder (or `coder merge` their project)"
+            _(
+                "no question has codings by two or more coders yet; "
+                "code the same passages as another coder (or `coder merge` their project)"
+            )
         )
     return results
 

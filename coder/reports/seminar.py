@@ -21,6 +21,7 @@ from datetime import date
 
 from coder.corpus import sentences
 from coder.errors import CoderError
+from coder.i18n import _
 from coder.model import CONSENSUS_CODER, NOT_APPLICABLE, Code, Question
 from coder.reports import agreement as ag
 from coder.reports.seminar_words import LANGUAGES
@@ -113,9 +114,13 @@ def seminar(
     """Gather the deck's or report's content: ``quotes`` per category (None: every coded
     passage), on one question or on every question that has codings."""
     if language not in LANGUAGES:
-        raise CoderError(f"unknown language '{language}' (expected {', '.join(LANGUAGES)})")
+        raise CoderError(
+            _("unknown language '{language}' (expected {expected})").format(
+                language=language, expected=", ".join(LANGUAGES)
+            )
+        )
     if quotes is not None and quotes < 1:
-        raise CoderError("--quotes must be 1 or more")
+        raise CoderError(_("--quotes must be 1 or more"))
     codebook = store.codebook()
     tallies = tally(
         store,
@@ -148,8 +153,10 @@ def seminar(
         if not any(r.cases for r in t.rows):
             if question is not None:
                 raise CoderError(
-                    f"question '{t.question.id}' has no codings to show yet; "
-                    "code some passages first (coder code)"
+                    _(
+                        "question '{question}' has no codings to show yet; "
+                        "code some passages first (coder code)"
+                    ).format(question=t.question.id)
                 )
             skipped.append(t.question.id)
             continue
@@ -158,7 +165,7 @@ def seminar(
             part.comparison = dataclasses.replace(comparisons[t.question.id], language=language)
         parts.append(part)
     if not parts:
-        raise CoderError("no question has codings to show yet; code some passages first")
+        raise CoderError(_("no question has codings to show yet; code some passages first"))
     status = queries.status(store)
     counted_coders = sorted(
         {

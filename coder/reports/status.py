@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from coder.i18n import _
 from coder.store import queries
 from coder.store.store import Store
 
@@ -71,16 +72,18 @@ def model_notes(model: Any, codebook_digest: str) -> list[str]:
     how well it did on passages it was not fitted on."""
     notes = []
     if model.codebook_digest != codebook_digest:
-        notes.append("STALE: trained on another codebook version, run `coder train`")
+        notes.append(_("STALE: trained on another codebook version, run `coder train`"))
     if model.cold_start:
-        notes.append("cold start for some codes")
+        notes.append(_("cold start for some codes"))
     metrics = model.metrics or {}
-    notes.append(f"features {metrics.get('features', 'tfidf')}")
+    notes.append(_("features {features}").format(features=metrics.get("features", "tfidf")))
     if not metrics.get("calibrated"):
-        notes.append(f"uncalibrated ({model.n_train} codings)")
+        notes.append(_("uncalibrated ({n} codings)").format(n=model.n_train))
     if metrics.get("macro_f1") is not None:
-        where = "held-out" if metrics.get("held_out") else "CV"
-        notes.append(f"{where} macro-F1 {metrics['macro_f1']:.2f}")
+        if metrics.get("held_out"):
+            notes.append(_("held-out macro-F1 {f1:.2f}").format(f1=metrics["macro_f1"]))
+        else:
+            notes.append(_("CV macro-F1 {f1:.2f}").format(f1=metrics["macro_f1"]))
     if metrics.get("ece") is not None:
-        notes.append(f"calibration error {metrics['ece']:.3f}")
+        notes.append(_("calibration error {ece:.3f}").format(ece=metrics["ece"]))
     return notes

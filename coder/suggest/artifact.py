@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from coder.errors import CoderError
+from coder.i18n import _
 from coder.suggest.question_model import QuestionModel
 
 FORMAT = "coder-model/2"
@@ -96,15 +97,19 @@ def loads(blob: bytes, *, key: bytes, mac: str) -> QuestionModel:
 
     if not hmac.compare_digest(sign(blob, key), mac or ""):
         raise ForeignModelError(
-            "refusing a model this project did not write (its signature does not match); "
-            "train a new one with `coder train`"
+            _(
+                "refusing a model this project did not write (its signature does not match); "
+                "train a new one with `coder train`"
+            )
         )
     try:
         untrusted = [t for t in sio.get_untrusted_types(data=blob) if t not in TRUSTED]
         if untrusted:
             raise ForeignModelError(
-                f"refusing a model with unexpected contents ({untrusted[0]}); "
-                "train a new one with `coder train`"
+                _(
+                    "refusing a model with unexpected contents ({what}); "
+                    "train a new one with `coder train`"
+                ).format(what=untrusted[0])
             )
         data = sio.loads(blob, trusted=TRUSTED)
         header = json.loads(data["header"])
@@ -112,12 +117,17 @@ def loads(blob: bytes, *, key: bytes, mac: str) -> QuestionModel:
         raise
     except Exception as exc:  # noqa: BLE001 - whatever a damaged archive raises
         raise ForeignModelError(
-            f"unreadable model ({type(exc).__name__}: {exc}); train a new one with `coder train`"
+            _("unreadable model ({reason}); train a new one with `coder train`").format(
+                reason=f"{type(exc).__name__}: {exc}"
+            )
         ) from None
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         found = header.get("format") if isinstance(header, dict) else None
         raise ForeignModelError(
-            f"a model in an older or unknown format ({found!r}); train a new one with `coder train`"
+            _(
+                "a model in an older or unknown format ({format}); train a new one with "
+                "`coder train`"
+            ).format(format=repr(found))
         )
     try:
         vectors = data.get("description_vectors")
@@ -137,8 +147,9 @@ def loads(blob: bytes, *, key: bytes, mac: str) -> QuestionModel:
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ForeignModelError(
-            f"a model with a malformed header ({type(exc).__name__}: {exc}); "
-            "train a new one with `coder train`"
+            _(
+                "a model with a malformed header ({reason}); train a new one with `coder train`"
+            ).format(reason=f"{type(exc).__name__}: {exc}")
         ) from None
 
 

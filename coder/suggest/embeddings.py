@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from coder.errors import CoderError
+from coder.i18n import _
 from coder.store import Store, vectors
 
 if TYPE_CHECKING:
@@ -151,10 +152,14 @@ def _x86_without_avx2() -> bool:
 
 def _model_or_raise() -> E5:
     if switched_off():
-        raise CoderError(f"passage embeddings are switched off ({ENV_SWITCH}=off)")
+        raise CoderError(
+            _("passage embeddings are switched off ({switch}=off)").format(switch=ENV_SWITCH)
+        )
     model = _load()
     if model is None:
-        raise CoderError(f"passage embeddings are not available here ({_problem})")
+        raise CoderError(
+            _("passage embeddings are not available here ({reason})").format(reason=_problem)
+        )
     return model
 
 
@@ -217,10 +222,8 @@ def _missing(store: Store, segment_ids: list[int] | None) -> list[tuple[int, str
     """(segment id, text) of the passages without a stored vector, in id (or given) order."""
     todo, unknown = vectors.texts_without_vector(store, ENCODER, segment_ids)
     if unknown:
-        raise CoderError(
-            f"no passage with id {unknown[0]}"
-            + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else "")
-        )
+        more = " " + _("(and {n} more)").format(n=len(unknown) - 1) if len(unknown) > 1 else ""
+        raise CoderError(_("no passage with id {id}").format(id=unknown[0]) + more)
     return todo
 
 
@@ -241,15 +244,18 @@ def load(store: Store, segment_ids: list[int]) -> np.ndarray:
     missing = [i for i in dict.fromkeys(ids) if i not in found]
     if missing:
         raise CoderError(
-            f"{len(missing)} passage(s) have no stored embedding (e.g. passage {missing[0]}); "
-            "compute them first (embeddings.ensure)"
+            _(
+                "{n} passage(s) have no stored embedding (e.g. passage {id}); "
+                "compute them first (embeddings.ensure)"
+            ).format(n=len(missing), id=missing[0])
         )
     size = DIM * 2
     bad = next((i for i in found if len(found[i]) != size), None)
     if bad is not None:
         raise CoderError(
-            f"the stored embedding of passage {bad} has {len(found[bad])} bytes, "
-            f"expected {size} ({ENCODER})"
+            _(
+                "the stored embedding of passage {id} has {n} bytes, expected {size} ({encoder})"
+            ).format(id=bad, n=len(found[bad]), size=size, encoder=ENCODER)
         )
     if not ids:
         return np.empty((0, DIM), dtype=np.float32)

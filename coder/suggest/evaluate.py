@@ -11,6 +11,7 @@ from sklearn.metrics import accuracy_score, precision_recall_fscore_support, top
 from sklearn.model_selection import GroupKFold
 
 from coder.errors import CoderError
+from coder.i18n import _
 from coder.model.codebook import Question
 from coder.suggest.question_model import fit_question_model
 
@@ -22,8 +23,10 @@ def grouped_folds(groups: list[str], folds: int) -> list[tuple[np.ndarray, np.nd
     n_groups = len(set(groups))
     if n_groups < 2:
         raise CoderError(
-            f"cross-validation grouped by case needs coded passages from at least 2 cases "
-            f"(found {n_groups})"
+            _(
+                "cross-validation grouped by case needs coded passages from at least 2 cases "
+                "(found {n})"
+            ).format(n=n_groups)
         )
     k = max(2, min(folds, n_groups))
     index = np.zeros(len(groups))

@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import IO, TYPE_CHECKING, cast
 
 from coder.errors import CoderError
+from coder.i18n import _
 
 if TYPE_CHECKING:  # spaCy is imported when first needed: it takes seconds
     from spacy.language import Language
@@ -38,13 +39,17 @@ def _pipeline(language: str, pipeline: str | None) -> tuple[Language, dict | Non
             nlp = spacy.load(pipeline, exclude=["parser", "ner", "senter", "textcat"])
         except OSError:
             raise CoderError(
-                f"the codebook names spaCy pipeline '{pipeline}', which is not installed"
+                _("the codebook names spaCy pipeline '{pipeline}', which is not installed").format(
+                    pipeline=pipeline
+                )
             ) from None
         return nlp, None
     try:
         nlp = spacy.blank(language)
     except Exception as exc:  # noqa: BLE001 - spaCy raises ImportError/KeyError for unknown languages
-        raise CoderError(f"spaCy has no language '{language}' ({exc})") from None
+        raise CoderError(
+            _("spaCy has no language '{language}' ({reason})").format(language=language, reason=exc)
+        ) from None
     from spacy.util import load_language_data, registry
 
     # The lookup table as a plain dict: what spacy.lookups.load_lookups reads, without
@@ -135,7 +140,7 @@ def prestart(language: str, pipeline: str | None) -> None:
 
 def stop_prestarted() -> None:
     while _prestarted:
-        _, worker = _prestarted.popitem()
+        worker = _prestarted.popitem()[1]
         worker.kill()
         worker.wait()
         for stream in _pipes(worker):
@@ -178,7 +183,9 @@ def normalise_batches(
         while line := stdout.readline():
             yield json.loads(line)
         if worker.wait() != 0:
-            raise CoderError(f"the tokenising process failed (exit code {worker.returncode})")
+            raise CoderError(
+                _("the tokenising process failed (exit code {code})").format(code=worker.returncode)
+            )
     finally:
         if worker.poll() is None:
             worker.kill()

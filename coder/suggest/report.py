@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+from coder.i18n import _
+
 
 def _f(value: float | None, digits: int = 2) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
@@ -14,28 +16,47 @@ def markdown(results: list[dict]) -> str:
     for r in results:
         out.append(
             f"## {r['question']} ({r['mode']})\n\n"
-            f"Cross-validation grouped by case: {r['folds']} folds, {r['cases']} cases, "
-            f"{r['passages']} coded passages. Features: {r.get('features', 'tfidf')}.\n\n"
-            "| accuracy | macro-F1 | top-3 accuracy |\n|---:|---:|---:|\n"
+            + _(
+                "Cross-validation grouped by case: {folds} folds, {cases} cases, "
+                "{passages} coded passages. Features: {features}."
+            ).format(
+                folds=r["folds"],
+                cases=r["cases"],
+                passages=r["passages"],
+                features=r.get("features", "tfidf"),
+            )
+            + "\n\n"
+            + _("| accuracy | macro-F1 | top-3 accuracy |")
+            + "\n|---:|---:|---:|\n"
             f"| {_f(r['accuracy'])} | {_f(r['macro_f1'])} | {_f(r['top3_accuracy'])} |\n"
         )
-        out.append("| code | precision | recall | F1 | support |\n|---|---:|---:|---:|---:|")
+        out.append(
+            _("| code | precision | recall | F1 | support |") + "\n|---|---:|---:|---:|---:|"
+        )
         for code, m in r["per_code"].items():
             out.append(
                 f"| {code} | {_f(m['precision'])} | {_f(m['recall'])} | {_f(m['f1'])} "
                 f"| {m['support']} |"
             )
         out.append(
-            "\nHow far to trust a suggestion with at least this score:\n\n"
-            "| score ≥ | precision | coverage (share of passages) |\n|---:|---:|---:|"
+            "\n"
+            + _("How far to trust a suggestion with at least this score:")
+            + "\n\n"
+            + _("| score ≥ | precision | coverage (share of passages) |")
+            + "\n|---:|---:|---:|"
         )
         for threshold, m in r["at_threshold"].items():
             out.append(f"| {threshold} | {_f(m['precision'])} | {_f(m['coverage'])} |")
         if r.get("reliability"):
             out.append(
-                f"\nCalibration of the top score: expected calibration error {_f(r['ece'], 3)} "
-                "(10 equal-width bins; 0 = scores equal hit rates).\n\n"
-                "| score bin | mean score | accuracy | passages |\n|---|---:|---:|---:|"
+                "\n"
+                + _(
+                    "Calibration of the top score: expected calibration error {ece} "
+                    "(10 equal-width bins; 0 = scores equal hit rates)."
+                ).format(ece=_f(r["ece"], 3))
+                + "\n\n"
+                + _("| score bin | mean score | accuracy | passages |")
+                + "\n|---|---:|---:|---:|"
             )
             for b in r["reliability"]:
                 out.append(
@@ -50,12 +71,22 @@ def live_markdown(results: list[dict]) -> str:
     for r in results:
         out.append(
             f"## {r['question']}\n\n"
-            f"{r['passages_with_suggestions']} passages have suggestions; coders reviewed "
-            f"{r['reviewed']}: top suggestion kept {r['top_suggestion_kept']}, changed "
-            f"{r['top_suggestion_changed']} (acceptance {_f(r['acceptance_rate'])}). "
-            f"Accepted with enter: {r['accepted_with_enter']}; accepted then removed: "
-            f"{r['accepted_then_removed']}.\n\n"
-            "| code | kappa (model vs human) | human | model | agree |\n|---|---:|---:|---:|---:|"
+            + _(
+                "{suggested} passages have suggestions; coders reviewed {reviewed}: top "
+                "suggestion kept {kept}, changed {changed} (acceptance {rate}). Accepted with "
+                "enter: {enter}; accepted then removed: {removed}."
+            ).format(
+                suggested=r["passages_with_suggestions"],
+                reviewed=r["reviewed"],
+                kept=r["top_suggestion_kept"],
+                changed=r["top_suggestion_changed"],
+                rate=_f(r["acceptance_rate"]),
+                enter=r["accepted_with_enter"],
+                removed=r["accepted_then_removed"],
+            )
+            + "\n\n"
+            + _("| code | kappa (model vs human) | human | model | agree |")
+            + "\n|---|---:|---:|---:|---:|"
         )
         for code, m in r["codes"].items():
             out.append(
@@ -77,7 +108,7 @@ def reliability_plot(results: list[dict], path: str | os.PathLike[str]) -> None:
     if not shown:
         from coder.errors import CoderError
 
-        raise CoderError("no single-choice question to draw: reliability needs one top score")
+        raise CoderError(_("no single-choice question to draw: reliability needs one top score"))
     fig, axes = plt.subplots(1, len(shown), figsize=(4.5 * len(shown), 4.8), squeeze=False)
     for ax, r in zip(axes[0], shown, strict=True):
         bins = [b for b in r["reliability"] if b["n"]]

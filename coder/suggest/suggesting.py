@@ -11,6 +11,7 @@ from types import TracebackType
 import numpy as np
 
 from coder.errors import CoderError
+from coder.i18n import _
 from coder.model.codebook import NOT_APPLICABLE, Question
 from coder.store import Store, queries
 from coder.suggest import artifact, embeddings, features
@@ -32,7 +33,7 @@ def load_model(store: Store, question: Question) -> tuple[QuestionModel, str, bo
         )
         return model, COLD_START_ID, False
     model = artifact.loads(row.blob, key=store.model_key(), mac=row.mac)
-    _, digest = store.codebook_version()
+    digest = store.codebook_version()[1]
     return model, row.id, row.codebook_digest != digest
 
 
@@ -55,7 +56,7 @@ def suggest(
     Returns question -> (model id, passages scored, cold start?).
     """
     if top < 1:
-        raise CoderError("--top must be at least 1")
+        raise CoderError(_("--top must be at least 1"))
     done: dict[str, tuple[str, int, bool]] = {}
     known_lemmas: dict[int, str] = {}  # segment -> normalised text, shared by the questions
     for q in questions(store, question):
@@ -63,8 +64,10 @@ def suggest(
         gone = sorted(set(model.codes) - {c.id for c in q.codes} - {NOT_APPLICABLE})
         if stale and gone:
             raise CoderError(
-                f"the model for '{q.id}' was trained on an older codebook with codes that are "
-                f"gone ({', '.join(gone)}); run `coder train --question {q.id}` first"
+                _(
+                    "the model for '{question}' was trained on an older codebook with codes "
+                    "that are gone ({codes}); run `coder train --question {question}` first"
+                ).format(question=q.id, codes=", ".join(gone))
             )
         rows = queries.segments_to_score(store, q.id, only_uncoded)
         k = min(top, len(model.codes))
@@ -143,7 +146,7 @@ def _lemmas(
     try:
         for chunk, need in zip(chunks, needed, strict=True):
             if need:
-                for (seg, _), lemma in zip(need, next(stream), strict=True):
+                for (seg, _text), lemma in zip(need, next(stream), strict=True):
                     known[seg] = lemma
             yield [known[seg] for seg, _ in chunk]
     finally:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from coder.errors import CoderError
+from coder.i18n import _
 from coder.model import CONSENSUS_CODER
 from coder.model.codebook import NOT_APPLICABLE, Question
 from coder.store import Store, queries
@@ -97,7 +98,9 @@ def evaluate_question(
     data = training_set(store, question)
     if len(data.texts) < 2:
         raise CoderError(
-            f"question '{question.id}' has {len(data.texts)} coded passages; code some first"
+            _("question '{question}' has {n} coded passages; code some first").format(
+                question=question.id, n=len(data.texts)
+            )
         )
     codebook = store.codebook()
     codes = [c.id for c in question.codes]
@@ -196,7 +199,7 @@ def held_out_metrics(model: QuestionModel, data: TrainingSet) -> dict | None:
     held_out = None if classifier is None else getattr(classifier, "held_out_", None)
     if classifier is None or held_out is None:
         return None
-    rows, _ = held_out
+    rows = held_out[0]
     rows = rows[rows < len(data.texts)]  # codebook description rows are never held out
     scores = model.columns(classifier.held_out_probabilities_, classifier.classes_)
     codes = list(model.codes)

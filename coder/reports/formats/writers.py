@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import IO
 
 from coder.errors import CoderError
+from coder.i18n import _
 from coder.reports.formats.chart_image import to_chart
 from coder.reports.formats.csv_style import CsvStyle
 from coder.reports.formats.csv_table import to_csv
@@ -55,4 +56,8 @@ def write_tallies(
             raise TypeError(f"the {fmt} format is written to a text stream, not a path")
         TEXT_WRITERS[fmt](tallies, target, style or CsvStyle())
     else:
-        raise CoderError(f"unknown tally format '{fmt}' (expected {', '.join(FORMATS)})")
+        raise CoderError(
+            _("unknown tally format '{format}' (expected {expected})").format(
+                format=fmt, expected=", ".join(FORMATS)
+            )
+        )
