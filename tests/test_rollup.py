@@ -203,3 +203,15 @@ def test_a_codebook_without_subcodes_is_refused_in_one_line(tmp_path):
         "--rollup counts codes under their parent codes, but no code in the codebook has a "
         "parent (see docs/codebook.md)"
     )
+
+
+def test_tally_rollup_on_the_command_line_says_so_under_the_table(cli, coded, db):
+    plain = cli("tally", "--question", "insatser", "--format", "md", "--db", db)
+    rolled = cli("tally", "--question", "insatser", "--format", "md", "--rollup", "--db", db)
+    assert plain.exit_code == 0 and rolled.exit_code == 0, rolled.output
+    assert "Med underkategorier: Analys, Nationell analys" in rolled.stdout
+    assert "underkategorier" not in plain.stdout
+    assert plain.stdout != rolled.stdout
+    refused = cli("tally", "--cooccurrence", "--rollup", "--db", db)
+    assert refused.exit_code == 1
+    assert "--cooccurrence cannot be used with --rollup" in refused.stderr

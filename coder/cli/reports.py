@@ -87,6 +87,16 @@ def tally(
             "--cooccurrence", help=_("A code x code table: the cases that have both codes.")
         ),
     ] = False,
+    rollup: Annotated[
+        bool,
+        typer.Option(
+            "--rollup",
+            help=_(
+                "Count a case under a code when the code or any of its subcodes (codes with "
+                "it as parent) is coded there; the subcodes keep their own rows."
+            ),
+        ),
+    ] = False,
     examples: Annotated[
         int, typer.Option(metavar="N", help=_("Example cases per code (most passages first)."))
     ] = 4,
@@ -146,6 +156,7 @@ def tally(
             ("--by", by is not None),
             ("--compare", compare is not None),
             ("--by-coder", by_coder),
+            ("--rollup", rollup),
         ):
             if given:
                 raise CoderError(
@@ -175,6 +186,7 @@ def tally(
                 by=by,
                 compare=compare,
                 by_coder=by_coder,
+                rollup=rollup,
             )
     one = question is not None
     if cooccurrence:

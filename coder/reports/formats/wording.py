@@ -48,6 +48,11 @@ class Words:
     unequal: str = (
         "The number of cases differs by {by} ({counts}): the change is in cases, not shares."
     )
+    # --rollup: the codes that count their subcodes too; {labels}
+    rollup: str = (
+        "With subcategories: {labels} – a case counts when the category or any of its "
+        "subcategories is coded."
+    )
     # a table beside a comparison, counting every value of the attribute together; {by}
     pooled: str = "Every {by} together: a case counts once if it has the category in any."
 
@@ -81,6 +86,10 @@ WORDS = {
             "inte andelar."
         ),
         pooled="Alla {by} tillsammans: ett fall räknas en gång om det har kategorin något {by}.",
+        rollup=(
+            "Med underkategorier: {labels} – ett fall räknas när kategorin eller någon av dess "
+            "underkategorier är kodad."
+        ),
     ),
     "da": Words(
         "Kategori",
@@ -110,6 +119,10 @@ WORDS = {
             "cases, ikke andele."
         ),
         pooled="Alle {by} samlet: et case tælles én gang, hvis det har kategorien i nogen af dem.",
+        rollup=(
+            "Med underkategorier: {labels} – et case tælles med, når kategorien eller en af "
+            "dens underkategorier er kodet."
+        ),
     ),
     "en": Words(
         "Category",
@@ -165,6 +178,9 @@ def footnotes(tally: Tally) -> list[str]:
         notes.append(w.not_applicable[n != 1].format(n=n, via=via))
     if tally.left_out:
         notes.append(w.left_out[tally.left_out != 1].format(n=tally.left_out, by=tally.by))
+    if tally.rollup:
+        labels = ", ".join(r.label for r in tally.rows if r.rolled_up)
+        notes.append(w.rollup.format(labels=labels))
     if tally.pooled:
         notes.append(w.pooled.format(by=tally.pooled))
     if tally.compare and len(set(tally.by_totals.values())) > 1:
