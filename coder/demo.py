@@ -11,6 +11,7 @@ from pathlib import Path
 
 import coder
 from coder.errors import CoderError
+from coder.i18n import _
 from coder.model.codebook import load_codebook
 
 DEMO_CODEBOOK = "ak6-analys-uppfoljning.yaml"
@@ -22,7 +23,9 @@ def bundled(name: str) -> Path:
     for candidate in (package / "_bundled" / name, package.parent / name):
         if candidate.is_dir():
             return candidate
-    raise CoderError(f"the bundled '{name}' folder is missing from this installation")
+    raise CoderError(
+        _("the bundled '{name}' folder is missing from this installation").format(name=name)
+    )
 
 
 def data_dir() -> Path:

@@ -348,3 +348,80 @@ def test_english_needs_no_catalogue_and_an_unknown_language_falls_back_to_it(mon
         assert i18n._("Options") == "Options"
     finally:
         i18n.set_language(before)
+
+
+# -- the core's messages: importing, the project file, the log ---------------------------------
+
+
+def _reports(tmp_path: Path) -> Path:
+    """Two regions' reports, one table row and two, beside a folder note and a picture."""
+    folder = tmp_path / "rapporter"
+    folder.mkdir()
+    (folder / "Kalmar.md").write_text("| Insats | År |\n|---|---|\n| Analys | 2019 |\n", "utf-8")
+    (folder / "Skåne.md").write_text(
+        "| Insats | År |\n|---|---|\n| Analys | 2019 |\n| Konferens | 2020 |\n", "utf-8"
+    )
+    (folder / "README.md").write_text("Om mappen.\n", "utf-8")
+    (folder / "bild.png").write_bytes(b"\x89PNG")
+    return folder
+
+
+def test_an_imports_lines_are_swedish_with_their_plurals(cli, db, tmp_path):
+    folder = _reports(tmp_path)
+    swedish = cli("import", folder, "--lang", "sv", "--db", db)
+    assert swedish.exit_code == 0, swedish.output
+    assert swedish.stderr.splitlines() == [
+        "  Kalmar.md: 1 fall, 1 avsnitt (1 tabellrad)",
+        "  Skåne.md: 1 fall, 2 avsnitt (2 tabellrader)",
+    ]
+    assert f"  {folder / 'README.md'}: en anteckning om mappen, inte ett dokument\n" in (
+        swedish.stdout
+    )
+    assert f"  {folder / 'bild.png'}: filtypen '.png' stöds inte\n" in swedish.stdout
+    again = cli("import", folder, "--lang", "sv", "--db", db)
+    assert "  Kalmar.md: redan importerad och oförändrad\n" in again.stderr
+    english = cli("import", folder, "--lang", "en", "--db", db)
+    assert "  Skåne.md: already imported and unchanged\n" in english.stderr
+    assert f"  {folder / 'bild.png'}: unsupported file type '.png'\n" in english.stdout
+
+
+def test_the_plural_of_an_imports_line_follows_the_number_in_english():
+    from coder.corpus.importing import FileReport
+
+    one = FileReport("a.md", {"Kalmar"}, documents=1, passages=1, table_rows=1)
+    two = FileReport("b.md", {"Kalmar", "Skåne"}, documents=2, passages=2, table_rows=2)
+    assert one.line() == "a.md: 1 case, 1 passage (1 table row)"
+    assert two.line() == "b.md: 2 cases, 2 passages (2 table rows)"
+
+
+def test_the_projects_errors_are_swedish(cli, db, tmp_path):
+    missing = tmp_path / "nope.db"
+    result = cli("status", "--lang", "sv", "--db", missing)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"coder: fel: {missing}: inget projekt här; skapa ett med "
+        f"`coder init --codebook FILE --db {missing}`\n"
+    )
+    result = cli("backup", "--out", db, "--lang", "sv", "--db", db)
+    assert result.stderr == f"coder: fel: {db}: är själva projektet; ange en annan --out\n"
+    result = cli("log", "--since", "igår", "--lang", "sv", "--db", db)
+    assert result.stderr == (
+        "coder: fel: --since: 'igår' är inte ett datum; ange 2026-12-01 eller 2026-12-01 14:30\n"
+    )
+
+
+def test_the_logs_column_headings_are_swedish(cli, db, tmp_path):
+    table = tmp_path / "t.csv"
+    table.write_text("region;text;kod\nKalmar;Vi följer upp.;strategiskt-ramverk\n", "utf-8")
+    options = "--text-column text --case-column region --code-column kod --question arbetssatt"
+    imported = cli("import", table, *options.split(), "--coder", "anna", "--db", db)
+    assert imported.exit_code == 0, imported.output
+    swedish = cli("log", "--lang", "sv", "--db", db).stdout.splitlines()
+    assert " ".join(swedish[0].split()) == "Tid Kodare Fall Avsnitt Fråga Kod Händelse Ursprung"
+    event = ["anna", "Kalmar", "1", "arbetssatt", "strategiskt-ramverk", "added", "import"]
+    assert swedish[2].split()[1:] == event  # the events' values are data: not translated
+    english = cli("log", "--lang", "en", "--db", db).stdout.splitlines()
+    assert " ".join(english[0].split()) == "Time Coder Case Passage Question Code Action Origin"
+    assert cli("log", "--coder", "bo", "--lang", "sv", "--db", db).stderr == (
+        "coder: fel: okänd kodare 'bo' (kodare: anna)\n"
+    )

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from coder.cli._util import Db, Question, app, format_option, open_store, output, say, wrote
+from coder.i18n import _
 
 if TYPE_CHECKING:
     from coder.reports.history import Event
@@ -15,54 +16,59 @@ if TYPE_CHECKING:
 # the same options as `coder export`'s (coder.cli.reports)
 Sep = Annotated[
     str | None,
-    typer.Option(metavar="CHAR", help="CSV separator: ';', ',' or 'tab' (default ',')."),
+    typer.Option(metavar="CHAR", help=_("CSV separator: ';', ',' or 'tab' (default ',').")),
 ]
 Excel = Annotated[
     bool,
     typer.Option(
         "--excel",
-        help="CSV for Swedish or Danish Excel: byte-order mark, ';' and decimal comma.",
+        help=_("CSV for Swedish or Danish Excel: byte-order mark, ';' and decimal comma."),
     ),
 ]
 
 
-@app.command("log")
+@app.command(
+    "log",
+    help=_(
+        # the line breaks as docs/commands.md shows them (the terminal rewraps them)
+        "List coding events, oldest first: when, who, which passage, question and code,\n"
+        "added or removed, and its origin.\n\n"
+        "The origin is human, accepted-suggestion, undo, import or codebook-update; an undone\n"
+        "coding shows as removed (origin undo). CSV and JSON lines have stable columns\n"
+        "(time,coder,segment_id,external_id,case,question,code,action,origin; time in UTC);\n"
+        "the CSV has no byte-order mark, also in a file, unless --excel."
+    ),
+)
 def log(
     case: Annotated[
-        str | None, typer.Option(metavar="CASE", help="Only the passages of this case.")
+        str | None, typer.Option(metavar="CASE", help=_("Only the passages of this case."))
     ] = None,
-    coder: Annotated[str | None, typer.Option(metavar="NAME", help="Only this coder.")] = None,
+    coder: Annotated[str | None, typer.Option(metavar="NAME", help=_("Only this coder."))] = None,
     since: Annotated[
         str | None,
         typer.Option(
             metavar="DATE",
-            help="Only events from this day on (2026-12-01), or from this time "
-            "(2026-12-01 14:30); local time.",
+            help=_(
+                "Only events from this day on (2026-12-01), or from this time "
+                "(2026-12-01 14:30); local time."
+            ),
         ),
     ] = None,
     question: Question = None,
     format: Annotated[
         str | None,
         format_option(
-            "csv", "jsonl", help="Output format (default: a table on screen, or from --out)."
+            "csv", "jsonl", help=_("Output format (default: a table on screen, or from --out).")
         ),
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option(metavar="FILE", help="Output file (default: standard output)."),
+        typer.Option(metavar="FILE", help=_("Output file (default: standard output).")),
     ] = None,
     sep: Sep = None,
     excel: Excel = False,
     db: Db = None,
 ) -> None:
-    """List coding events, oldest first: when, who, which passage, question and code,
-    added or removed, and its origin.
-
-    The origin is human, accepted-suggestion, undo, import or codebook-update; an undone
-    coding shows as removed (origin undo). CSV and JSON lines have stable columns
-    (time,coder,segment_id,external_id,case,question,code,action,origin; time in UTC);
-    the CSV has no byte-order mark, also in a file, unless --excel.
-    """
     from coder.reports.exports import output_style
     from coder.reports.history import events, log_format, write_events
 
@@ -89,7 +95,7 @@ def _print_events(found: list[Event], left_out: set[str]) -> None:
     from coder.reports.history import table_lines
 
     if not found:
-        say("No coding events.")
+        say(_("No coding events."))
         return
     console = Console()
     styles = {"header": Style(bold=True), "day": Style(bold=True), "removed": Style(dim=True)}

@@ -53,6 +53,7 @@ from coder.corpus.segment import document_blocks, segment_document
 from coder.corpus.span import Span
 from coder.corpus.structure import Block
 from coder.errors import CoderError, StoreError
+from coder.i18n import _
 
 
 @dataclass
@@ -127,14 +128,18 @@ def import_documents(
             summary.skipped.append((str(cand.path), str(exc)))
             continue
         except OSError as exc:  # gone or locked since it was read
-            summary.skipped.append((str(cand.path), f"cannot read ({exc.strerror})"))
+            summary.skipped.append(
+                (str(cand.path), _("cannot read ({reason})").format(reason=exc.strerror))
+            )
             continue
         except NoHeading:
             raise  # before anything is written: every file is read first
         except CoderError as exc:
             failure = str(exc)
         except (ValueError, MemoryError, RecursionError) as exc:  # spaCy, markdown-it: odd input
-            failure = f"cannot segment it ({type(exc).__name__}: {exc})"
+            failure = _("cannot segment it ({error}: {reason})").format(
+                error=type(exc).__name__, reason=exc
+            )
         finally:
             if progress:
                 progress(done, len(candidates))
@@ -166,7 +171,9 @@ def _parts(
     for name, part in case_parts(str(cand.path), source.text, blocks, level, report.skipped):
         spans = segment_document(part.text, part.blocks, source.fmt, segmentation, language)
         if not spans:
-            report.skipped.append(f"'{part.heading}' has no text; skipped")
+            report.skipped.append(
+                _("'{heading}' has no text; skipped").format(heading=part.heading)
+            )
             continue
         meta = {"part": name, "part_start": part.start, "part_end": part.end, "part_level": level}
         parsed.append(
@@ -178,11 +185,11 @@ def _parts(
 
 def _kept(summary: ImportSummary) -> str:
     if not summary.documents:
-        return "nothing was imported"
-    return (
-        f"it was not imported; {summary.documents} documents ({summary.segments} segments) "
-        "imported before it were kept"
-    )
+        return _("nothing was imported")
+    return _(
+        "it was not imported; {documents} documents ({segments} segments) imported before it "
+        "were kept"
+    ).format(documents=summary.documents, segments=summary.segments)
 
 
 def _write_documents(
@@ -211,17 +218,15 @@ def _write_documents(
                     _write_file(b, parsed[j:k], segmentation, part, earlier)
                     j = k
         except StoreError as exc:  # a full disk; locked too long
-            raise ImportStopped(
-                f"{current.cand.path}: cannot write to the project ({exc}); "
-                f"nothing from {parsed[i].cand.path} on was imported"
-                + (
-                    f"; the {summary.documents} documents ({summary.segments} segments) "
-                    "imported before it were kept"
-                    if summary.documents
-                    else ""
-                ),
-                summary,
-            ) from None
+            said = _(
+                "{file}: cannot write to the project ({reason}); nothing from {first} on was "
+                "imported"
+            ).format(file=current.cand.path, reason=exc, first=parsed[i].cand.path)
+            if summary.documents:
+                said += "; " + _(
+                    "the {documents} documents ({segments} segments) imported before it were kept"
+                ).format(documents=summary.documents, segments=summary.segments)
+            raise ImportStopped(said, summary) from None
         summary.add(part)
         for p in parsed[i:j]:
             if not any(r is p.report for r in summary.files):
@@ -252,7 +257,7 @@ def _write_file(
         summary.skipped.append((str(first.cand.path), str(refused)))
         first.report.skipped[:] = [str(refused)]
         return
-    for p, changes, outcome, _ in outcomes:
+    for p, changes, outcome, _doc in outcomes:
         summary.new_cases += b.apply(changes).new_cases
         where = str(p.cand.path) + (f" ({p.part})" if p.part else "")
         summary.count(p.report, outcome, where, p.case, len(p.spans), p.table_rows)
@@ -325,8 +330,10 @@ def _new_changes(
         older = earlier.read_before(case_id, p.cand.path.name, p.part, p.source.meta)
         if older is not None and not other_values(older, given):
             raise Refused(
-                f"imported before as '{older.name}' by an earlier coder version that read it "
-                "differently; nothing imported (a different file of that name: rename it)"
+                _(
+                    "imported before as '{name}' by an earlier coder version that read it "
+                    "differently; nothing imported (a different file of that name: rename it)"
+                ).format(name=older.name)
             )
     if others:
         notes.append(another_report(name, others[0], given, p.sha))

@@ -19,6 +19,7 @@ from typing import Any
 
 from coder.corpus.readers import BlockText, SourceText, Unreadable
 from coder.corpus.structure import Block
+from coder.i18n import _
 
 # Style names and ids of headings: English (Word's internal names), Swedish, Danish,
 # Norwegian, German, French, Dutch, Finnish; a digit after them is the level.
@@ -46,7 +47,11 @@ def read_docx(path: Path) -> SourceText:
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # noqa: BLE001 - python-docx raises zipfile, KeyError, lxml errors...
-        raise Unreadable(f"not a readable DOCX file ({type(exc).__name__}: {exc})") from None
+        raise Unreadable(
+            _("not a readable DOCX file ({error}: {reason})").format(
+                error=type(exc).__name__, reason=exc
+            )
+        ) from None
     out = BlockText()
     try:
         for item in document.iter_inner_content():
@@ -56,9 +61,11 @@ def read_docx(path: Path) -> SourceText:
                 _add_paragraph(out, item)
     except (KeyError, ValueError, AttributeError, IndexError) as exc:
         # a damaged part: a style or numbering that is referred to but missing or malformed
-        raise Unreadable(f"damaged DOCX ({type(exc).__name__}: {exc})") from None
+        raise Unreadable(
+            _("damaged DOCX ({error}: {reason})").format(error=type(exc).__name__, reason=exc)
+        ) from None
     if not out.parts:
-        raise Unreadable("empty (no text in the DOCX)")
+        raise Unreadable(_("empty (no text in the DOCX)"))
     meta = {}
     title = document.core_properties.title
     if title:
@@ -146,7 +153,7 @@ def _ppr_value(element: Any, tag: str) -> str | None:
 
 def _add_table(out: BlockText, table: Any) -> None:
     rows = [_row_cells(row) for row in table.rows]
-    rows = [row for row in rows if any(text for _, text in row)]
+    rows = [row for row in rows if any(text for _column, text in row)]
     if not rows:
         return
     header_by_column: dict[int, str] = {}
@@ -155,8 +162,8 @@ def _add_table(out: BlockText, table: Any) -> None:
         header_by_column = dict(header_row)
         out.add(None, _line(header_row))  # in the text, but no block: it is no passage
     for row in rows:
-        cells = tuple(text for _, text in row)
-        header = tuple(header_by_column.get(column, "") for column, _ in row)
+        cells = tuple(text for _column, text in row)
+        header = tuple(header_by_column.get(column, "") for column, _text in row)
         out.add("row", _line(row), cells=cells, header=header if any(header) else ())
 
 
@@ -200,7 +207,7 @@ def _unique(cells: Any) -> list[Any]:
 
 
 def _line(row: list[tuple[int, str]]) -> str:
-    return " | ".join(text for _, text in row if text)
+    return " | ".join(text for _column, text in row if text)
 
 
 def _ranked_headings(out: BlockText) -> list[Block]:

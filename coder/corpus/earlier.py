@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from coder.corpus.changes import Change, SetDocumentAttributes
 from coder.corpus.importing import LABELLED, UNCHANGED, Candidate, Earlier, same_file
 from coder.corpus.project import ProjectBatch, ProjectStore, StoredDocument
+from coder.i18n import _
 
 Given = Mapping[str, str]  # the attributes of an import (``--attribute år=2019``)
 
@@ -80,13 +81,17 @@ def compared(now: StoredDocument, text_sha: str, file_sha: str) -> str:
     """A file's earlier document of the same path: ``UNCHANGED``, or why it is not imported."""
     if now.sha256 == text_sha or now.meta.get("file_sha256") == file_sha:
         return UNCHANGED
-    how = (
-        "" if now.meta.get("file_sha256") else " (or read differently by an earlier coder version)"
-    )
-    return (
-        f"changed since it was imported as '{now.name}'{how}; not imported again "
-        "(its codings stay on the earlier text)"
-    )
+    if now.meta.get("file_sha256"):
+        said = _(
+            "changed since it was imported as '{name}'; not imported again "
+            "(its codings stay on the earlier text)"
+        )
+    else:
+        said = _(
+            "changed since it was imported as '{name}' (or read differently by an earlier coder "
+            "version); not imported again (its codings stay on the earlier text)"
+        )
+    return said.format(name=now.name)
 
 
 def said(attributes: Given) -> str:
@@ -127,22 +132,32 @@ def pick(
 
 
 def met_again(
-    doc: StoredDocument, given: Given, notes: list[str], how: str = ""
+    doc: StoredDocument, given: Given, notes: list[str], same: str = ""
 ) -> tuple[list[Change], str]:
     """A file (part) whose document ``doc`` was imported before, with no other value of a
     given attribute: ``UNCHANGED``, or ``LABELLED`` with the change that sets the given
-    attributes it lacks (said in ``notes``)."""
+    attributes it lacks (said in ``notes``; ``same``: ``text`` or ``file`` for a copy met by
+    its text or its bytes)."""
     lacking = missing(doc, given)
     if not lacking:
         return [], UNCHANGED
-    notes.append(f"{said(lacking)} set on '{doc.name}' ({how}imported before without it)")
+    if same == "text":
+        note = _("{attributes} set on '{name}' (the same text, imported before without it)")
+    elif same == "file":
+        note = _("{attributes} set on '{name}' (the same file, imported before without it)")
+    else:
+        note = _("{attributes} set on '{name}' (imported before without it)")
+    notes.append(note.format(attributes=said(lacking), name=doc.name))
     return [SetDocumentAttributes(doc.id, lacking)], LABELLED
 
 
 def another_report(name: str, other: StoredDocument, given: Given, text_sha: str) -> str:
     """Why a file met again is a new document: the earlier one is another report."""
-    same = " (the same text)" if other.sha256 == text_sha else ""
-    return f"new document '{name}': '{other.name}'{same} has {said(other_values(other, given))}"
+    if other.sha256 == text_sha:
+        note = _("new document '{name}': '{other}' (the same text) has {attributes}")
+    else:
+        note = _("new document '{name}': '{other}' has {attributes}")
+    return note.format(name=name, other=other.name, attributes=said(other_values(other, given)))
 
 
 def by_name(
@@ -194,11 +209,24 @@ def met_as_copy(
     if copy is None:
         return None, [], "", others
     same = "text" if copy.sha256 == text_sha else "file"
-    changes, outcome = met_again(copy, given, notes, f"the same {same}, ")
+    changes, outcome = met_again(copy, given, notes, same)
     if outcome == UNCHANGED:
-        own = f" ({said(_own(copy))})" if _own(copy) else ""
-        notes.append(f"the same {same} as '{copy.name}'{own}, imported before; not imported again")
+        notes.append(_copy_note(same, copy))
     return copy, changes, outcome, others
+
+
+def _copy_note(same: str, copy: StoredDocument) -> str:
+    """A copy of a document imported before (``same``: its ``text`` or ``file``), said."""
+    own = _own(copy)
+    if same == "text" and own:
+        note = _("the same text as '{name}' ({attributes}), imported before; not imported again")
+    elif same == "text":
+        note = _("the same text as '{name}', imported before; not imported again")
+    elif own:
+        note = _("the same file as '{name}' ({attributes}), imported before; not imported again")
+    else:
+        note = _("the same file as '{name}', imported before; not imported again")
+    return note.format(name=copy.name, attributes=said(own))
 
 
 def moved_part(doc: StoredDocument, part: str | None) -> list[str]:
@@ -206,16 +234,19 @@ def moved_part(doc: StoredDocument, part: str | None) -> list[str]:
     if doc.meta.get("part") == part:
         return []
     return [
-        f"'{part}' is the section imported before as '{doc.meta.get('part')}' "
-        f"(the same text); its document '{doc.name}' was left as it was"
+        _(
+            "'{part}' is the section imported before as '{before}' (the same text); its "
+            "document '{name}' was left as it was"
+        ).format(part=part, before=doc.meta.get("part"), name=doc.name)
     ]
 
 
 def gone_parts(before: list[StoredDocument], matched: list[StoredDocument | None]) -> list[str]:
     """The earlier parts of a file no longer in it, said."""
     return [
-        f"'{d.meta.get('part')}' is no longer in the file; its document '{d.name}' stays "
-        "in the project"
+        _("'{part}' is no longer in the file; its document '{name}' stays in the project").format(
+            part=d.meta.get("part"), name=d.name
+        )
         for d in before
         if d not in matched
     ]
@@ -235,11 +266,19 @@ def refuse_whole(b: ProjectBatch, cand: Candidate, given: Given) -> None:
     """Refuse a file imported before in parts: as one document it would be there twice
     (unless those parts are another report: another value of a given attribute)."""
     parts = sorted(n for n, d in file_parts(b, cand).items() if not other_values(d, given))
-    if parts:
-        more = f" and {len(parts) - 1} more" if len(parts) > 1 else ""
+    if len(parts) > 1:
         raise Refused(
-            f"imported before in parts with --case-from heading ('{parts[0]}'{more}); "
-            "not imported again as one document"
+            _(
+                "imported before in parts with --case-from heading ('{part}' and {n} more); "
+                "not imported again as one document"
+            ).format(part=parts[0], n=len(parts) - 1)
+        )
+    if parts:
+        raise Refused(
+            _(
+                "imported before in parts with --case-from heading ('{part}'); "
+                "not imported again as one document"
+            ).format(part=parts[0])
         )
 
 
@@ -261,8 +300,10 @@ def refuse_level(parts: dict[str, StoredDocument], level: int) -> list[StoredDoc
     if levels and level not in levels:
         option = "heading" if levels[0] == 1 else f"heading:{levels[0]}"
         raise Refused(
-            f"imported before in parts at level-{levels[0]} headings (--case-from {option}); "
-            f"not imported again at level {level}"
+            _(
+                "imported before in parts at level-{before} headings (--case-from {option}); "
+                "not imported again at level {level}"
+            ).format(before=levels[0], option=option, level=level)
         )
     return list(parts.values())
 
@@ -280,8 +321,10 @@ def refuse_parts(b: ProjectBatch, cand: Candidate, given: Given) -> None:
             and not other_values(doc, given)
         ):
             raise Refused(
-                f"imported before as one document ('{doc.name}'), not in parts; "
-                "not imported again with --case-from heading"
+                _(
+                    "imported before as one document ('{name}'), not in parts; "
+                    "not imported again with --case-from heading"
+                ).format(name=doc.name)
             )
 
 

@@ -24,6 +24,7 @@ from coder.corpus.project import ProjectStore
 from coder.corpus.readers import TABLE_SUFFIXES
 from coder.corpus.table import import_table
 from coder.errors import CoderError
+from coder.i18n import _
 
 __all__ = [
     "FileReport",
@@ -84,13 +85,23 @@ def import_paths(
     table = table or TableColumns()
     tables = [p for p in paths if p.suffix.lower() in TABLE_SUFFIXES]
     if tables and len(paths) > 1:
-        raise CoderError("import one table at a time (documents and tables go in separate imports)")
+        raise CoderError(
+            _("import one table at a time (documents and tables go in separate imports)")
+        )
     if tables and not table.text:
-        raise CoderError(f"{tables[0]}: a table needs --text-column (the column with the passages)")
+        raise CoderError(
+            _("{file}: a table needs --text-column (the column with the passages)").format(
+                file=tables[0]
+            )
+        )
     if table.options_given() and not tables:
-        raise CoderError(f"{table.options_given()[0]} is for CSV/XLSX tables; no table was given")
+        raise CoderError(
+            _("{option} is for CSV/XLSX tables; no table was given").format(
+                option=table.options_given()[0]
+            )
+        )
     if (table.question or table.coder) and not table.code:
-        raise CoderError("--question and --coder go with --code-column")
+        raise CoderError(_("--question and --coder go with --code-column"))
     if tables and table.text:
         return import_table(
             store,

@@ -22,6 +22,7 @@ from typing import Any
 from coder.corpus.project import StoredDocument
 from coder.corpus.readers import DOCUMENT_SUFFIXES, NOTE_NAMES, TABLE_SUFFIXES
 from coder.errors import CoderError, ImportError_
+from coder.i18n import _, ngettext
 
 CASE_FROM = ("auto", "folder", "filename", "heading")  # and heading:N
 Progress = Callable[[int, int], None]  # (done, total)
@@ -45,7 +46,9 @@ def heading_level(case_from: str) -> int | None:
     if case_from in CASE_FROM:
         return None
     raise ImportError_(
-        f"unknown --case-from '{case_from}' (expected auto, folder, filename, heading or heading:N)"
+        _(
+            "unknown --case-from '{value}' (expected auto, folder, filename, heading or heading:N)"
+        ).format(value=case_from)
     )
 
 
@@ -55,7 +58,9 @@ def parse_attributes(given: list[str] | tuple[str, ...]) -> dict[str, str]:
     for item in given:
         key, eq, value = item.partition("=")
         if not eq or not key.strip() or not value.strip():
-            raise CoderError(f"--attribute '{item}': expected KEY=VALUE (e.g. år=2019)")
+            raise CoderError(
+                _("--attribute '{item}': expected KEY=VALUE (e.g. år=2019)").format(item=item)
+            )
         found[key.strip()] = value.strip()
     return found
 
@@ -74,26 +79,35 @@ class FileReport:
     skipped: list[str] = field(default_factory=list)  # parts left out, and why; notes
 
     def line(self) -> str:
-        def count(n: int, word: str) -> str:
-            return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
         said = []
         if self.documents or not (self.unchanged or self.labelled or self.skipped):  # else: why
-            rows = f" ({count(self.table_rows, 'table row')})" if self.table_rows else ""
-            said.append(
-                f"{count(len(self.cases), 'case')}, {count(self.passages, 'passage')}{rows}"
+            n_cases, n_rows = len(self.cases), self.table_rows
+            what = (
+                ngettext("{n} case", "{n} cases", n_cases).format(n=n_cases)
+                + ", "
+                + ngettext("{n} passage", "{n} passages", self.passages).format(n=self.passages)
             )
+            if n_rows:
+                rows = ngettext("{n} table row", "{n} table rows", n_rows).format(n=n_rows)
+                what += f" ({rows})"
+            said.append(what)
         if self.unchanged:
             said.append(
-                "already imported and unchanged"
+                _("already imported and unchanged")
                 if self.unchanged == 1 and not self.documents
-                else f"{count(self.unchanged, 'part')} already imported and unchanged"
+                else ngettext(
+                    "{n} part already imported and unchanged",
+                    "{n} parts already imported and unchanged",
+                    self.unchanged,
+                ).format(n=self.unchanged)
             )
         if self.labelled:  # the notes say which attributes
             said.append(
-                "already imported"
+                _("already imported")
                 if self.labelled == 1 and not (self.documents or self.unchanged)
-                else f"{count(self.labelled, 'part')} already imported"
+                else ngettext(
+                    "{n} part already imported", "{n} parts already imported", self.labelled
+                ).format(n=self.labelled)
             )
         said += self.skipped
         return f"{self.file}: " + "; ".join(said)
@@ -261,7 +275,7 @@ def collect_files(paths: Iterable[str | Path], summary: ImportSummary) -> list[C
     for given in paths:
         path = Path(given)
         if not path.exists():
-            raise ImportError_(f"{path}: no such file or folder")
+            raise ImportError_(_("{file}: no such file or folder").format(file=path))
         if path.is_dir():
             root = path.resolve()
             for file in sorted(path.rglob("*")):
@@ -270,20 +284,26 @@ def collect_files(paths: Iterable[str | Path], summary: ImportSummary) -> list[C
                     continue
                 name = (Path(root.name) / rel).as_posix()
                 if NOTE_NAMES.match(file.name):
-                    summary.skipped.append((str(file), "a note about the folder, not a document"))
+                    summary.skipped.append(
+                        (str(file), _("a note about the folder, not a document"))
+                    )
                 elif file.suffix.lower() in TABLE_SUFFIXES:
                     summary.skipped.append(
-                        (str(file), "a table: import it on its own with --text-column")
+                        (str(file), _("a table: import it on its own with --text-column"))
                     )
                 elif file.suffix.lower() not in DOCUMENT_SUFFIXES:
-                    summary.skipped.append((str(file), f"unsupported file type '{file.suffix}'"))
+                    summary.skipped.append((str(file), _unsupported(file)))
                 else:
                     add(Candidate(file, name, path, root / rel))
         elif path.suffix.lower() in DOCUMENT_SUFFIXES:
             add(Candidate(path, path.name, None, Path(os.path.abspath(path))))
         else:
-            summary.skipped.append((str(path), f"unsupported file type '{path.suffix}'"))
+            summary.skipped.append((str(path), _unsupported(path)))
     return found
+
+
+def _unsupported(path: Path) -> str:
+    return _("unsupported file type '{suffix}'").format(suffix=path.suffix)
 
 
 def case_name(candidate: Candidate, case_from: str) -> str:
@@ -293,4 +313,8 @@ def case_name(candidate: Candidate, case_from: str) -> str:
         return path.resolve().parent.name
     if case_from in ("filename", "auto"):
         return path.stem
-    raise ImportError_(f"unknown --case-from '{case_from}' (expected {', '.join(CASE_FROM)})")
+    raise ImportError_(
+        _("unknown --case-from '{value}' (expected {expected})").format(
+            value=case_from, expected=", ".join(CASE_FROM)
+        )
+    )

@@ -19,6 +19,7 @@ from coder.corpus.project import StoredDocument
 from coder.corpus.span import Span
 from coder.corpus.structure import Block
 from coder.errors import ImportError_
+from coder.i18n import _
 
 _ATX_OPEN = re.compile(r"^\s{0,3}#{1,6}(\s+|$)")
 _ATX_CLOSE = re.compile(r"\s+#+\s*$")
@@ -131,19 +132,29 @@ def case_parts(
     if not split.parts:
         option = "heading" if level == 1 else f"heading:{level}"
         raise NoHeading(
-            f"{file}: no level-{level} heading to start a case at (--case-from {option})"
+            _("{file}: no level-{level} heading to start a case at (--case-from {option})").format(
+                file=file, level=level, option=option
+            )
         )
     if split.before:
-        notes.append(f"text before the first heading skipped ({split.before} characters)")
+        notes.append(
+            _("text before the first heading skipped ({n} characters)").format(n=split.before)
+        )
     if split.outside:
         notes.append(
-            f"text under higher headings between the cases skipped ({split.outside} characters)"
+            _("text under higher headings between the cases skipped ({n} characters)").format(
+                n=split.outside
+            )
         )
     named: list[tuple[str, Part]] = []
     seen: Counter[str] = Counter()
     for part in split.parts:
         if not part.heading:
-            notes.append(f"a section under an empty heading skipped ({len(part.text)} characters)")
+            notes.append(
+                _("a section under an empty heading skipped ({n} characters)").format(
+                    n=len(part.text)
+                )
+            )
             continue
         seen[part.heading] += 1
         n = seen[part.heading]
@@ -151,8 +162,10 @@ def case_parts(
     below = [b for b in blocks if b.kind == "heading" and b.level == level + 1]
     if len(named) == 1 and len(below) > 1:
         notes.append(
-            f"only one case, '{case_of(named[0][0])}', and {len(below)} level-{level + 1} "
-            f"headings: --case-from heading:{level + 1} makes a case of each"
+            _(
+                "only one case, '{case}', and {n} level-{level} headings: --case-from "
+                "heading:{level} makes a case of each"
+            ).format(case=case_of(named[0][0]), n=len(below), level=level + 1)
         )
     return named
 
@@ -168,7 +181,7 @@ def table_rows(spans: list[Span], blocks: list[Block]) -> int:
     rows = sorted((b.start, b.end) for b in blocks if b.kind == "row")
     if not rows:
         return 0
-    starts = [start for start, _ in rows]
+    starts = [start for start, _end in rows]
     count = 0
     for span in spans:
         i = bisect.bisect_right(starts, span.start) - 1

@@ -28,6 +28,7 @@ from statistics import median
 from coder.corpus.pdf_lines import Line, body_lines, page_lines
 from coder.corpus.readers import BlockText, SourceText, Unreadable
 from coder.corpus.structure import BlockKind
+from coder.i18n import _
 
 HEADING_RATIO = 1.15  # a heading is set at least this much larger than the body text
 DEFAULT_BODY = 10.0  # the body size (points) where the text's own size is no size at all
@@ -62,7 +63,7 @@ def read_pdf(path: Path) -> SourceText:
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many kinds on damaged files
         raise Unreadable(_reason(exc)) from None
     if not pages:
-        raise Unreadable("PDF has no pages")
+        raise Unreadable(_("PDF has no pages"))
     try:
         out = _blocks(body_lines(pages))
     except Unreadable:
@@ -74,7 +75,7 @@ def read_pdf(path: Path) -> SourceText:
 
 def _blocks(lines: list[Line]) -> BlockText:
     if not any(line.text.strip() for line in lines):
-        raise Unreadable("no extractable text in the PDF (a scan? run OCR first)")
+        raise Unreadable(_("no extractable text in the PDF (a scan? run OCR first)"))
     out = BlockText()
     for piece in _pieces(lines):
         out.add(piece.kind, piece.text, level=piece.level)
@@ -85,8 +86,8 @@ def _reason(exc: BaseException) -> str:
     cause = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
     name = type(cause).__name__
     if "Password" in name or "Encrypt" in name:
-        return "encrypted PDF (needs a password)"
-    return f"not a readable PDF ({name}: {cause})"
+        return _("encrypted PDF (needs a password)")
+    return _("not a readable PDF ({error}: {reason})").format(error=name, reason=cause)
 
 
 # -- blocks ---------------------------------------------------------------------------------------

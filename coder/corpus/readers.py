@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from coder.corpus.structure import Block, BlockKind
+from coder.i18n import _
 from coder.model import safe_yaml
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
@@ -59,14 +60,16 @@ def decode_text(raw: bytes) -> tuple[str, str]:
         try:
             return _clean(body.decode("utf-8")), encoding
         except UnicodeDecodeError as exc:
-            raise Unreadable(f"starts as UTF-8 but byte {exc.start + 3} is not UTF-8") from None
+            raise Unreadable(
+                _("starts as UTF-8 but byte {n} is not UTF-8").format(n=exc.start + 3)
+            ) from None
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return _clean(raw.decode("utf-16")), "utf-16"
         except UnicodeDecodeError:
-            raise Unreadable("starts as UTF-16 but is not valid UTF-16") from None
+            raise Unreadable(_("starts as UTF-16 but is not valid UTF-16")) from None
     if b"\x00" in raw:
-        raise Unreadable("binary data, not text")
+        raise Unreadable(_("binary data, not text"))
     try:
         text, encoding = raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -76,7 +79,7 @@ def decode_text(raw: bytes) -> tuple[str, str]:
             text, encoding = raw.decode("latin-1"), "latin-1"
     text = _clean(text)
     if len(_CONTROL.findall(text)) > max(2, len(text) // 100):
-        raise Unreadable("binary data, not text")
+        raise Unreadable(_("binary data, not text"))
     return text, encoding
 
 
@@ -98,12 +101,16 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     try:
         _node, meta = safe_yaml.load(block)  # the codebooks' loader: aliases, nesting bounded
     except safe_yaml.YamlError as exc:
-        where = f"front matter line {exc.line + 1}" if exc.line else "front matter"
+        where = (
+            _("front matter line {line}").format(line=exc.line + 1)
+            if exc.line
+            else _("front matter")
+        )
         raise Unreadable(f"{where}: {exc.message}") from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
-        raise Unreadable("front matter is not a mapping of keys and values")
+        raise Unreadable(_("front matter is not a mapping of keys and values"))
     return meta, text[4 + end.end() :]
 
 
@@ -118,13 +125,13 @@ def read_document(path: Path) -> SourceText:
     except Unreadable:
         raise
     except OSError as exc:
-        raise Unreadable(f"cannot read ({exc.strerror})") from None
+        raise Unreadable(_("cannot read ({reason})").format(reason=exc.strerror)) from None
     text, encoding = decode_text(raw)
     meta, body = split_front_matter(text)
     source = SourceText(body, "md" if suffix in (".md", ".markdown") else "txt", encoding)
     _apply_front_matter(source, meta)
     if not source.text.strip():
-        raise Unreadable("empty (no text)")
+        raise Unreadable(_("empty (no text)"))
     return source
 
 
@@ -135,7 +142,7 @@ def _apply_front_matter(source: SourceText, meta: dict[str, Any]) -> None:
         source.case = str(case).strip() or None
     attributes = meta.pop("attributes", None) or {}
     if not isinstance(attributes, dict):
-        raise Unreadable("front matter 'attributes' must be a mapping")
+        raise Unreadable(_("front matter 'attributes' must be a mapping"))
     source.attributes = {str(k): _plain(v) for k, v in attributes.items()}
     source.meta = {str(k): _plain(v) for k, v in meta.items()}
 
@@ -215,9 +222,9 @@ def read_table(path: Path) -> list[dict[str, str]]:
         if suffix == ".xlsx":
             frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
         else:
-            text, _ = decode_text(path.read_bytes())
+            text, _encoding = decode_text(path.read_bytes())
             if not text.strip():
-                raise Unreadable("empty (no rows)")
+                raise Unreadable(_("empty (no rows)"))
             sep = "\t" if suffix == ".tsv" else _sniff_separator(text)
             frame = pd.read_csv(
                 io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, engine="c"
@@ -226,7 +233,9 @@ def read_table(path: Path) -> list[dict[str, str]]:
         raise
     except Exception as exc:  # noqa: BLE001 - pandas/openpyxl raise many kinds for damaged files
         raise Unreadable(
-            f"not a readable {suffix[1:].upper()} table ({type(exc).__name__}: {exc})"
+            _("not a readable {format} table ({error}: {reason})").format(
+                format=suffix[1:].upper(), error=type(exc).__name__, reason=exc
+            )
         ) from None
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame.to_dict(orient="records")

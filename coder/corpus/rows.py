@@ -11,6 +11,7 @@ from pathlib import Path
 
 from coder.corpus.importing import ImportSummary
 from coder.errors import ImportError_
+from coder.i18n import _
 from coder.model.codebook import NOT_APPLICABLE, Question
 
 
@@ -42,20 +43,24 @@ class Columns:
         ):
             if column and column not in columns:
                 raise ImportError_(
-                    f"{path}: {option} '{column}' is not a column (columns: {', '.join(columns)})"
+                    _("{file}: {option} '{column}' is not a column (columns: {columns})").format(
+                        file=path, option=option, column=column, columns=", ".join(columns)
+                    )
                 )
 
 
 def check_options(path: Path, columns: Columns, question: str | None, update: bool) -> None:
     if not path.is_file():
-        raise ImportError_(f"{path}: no such file")
+        raise ImportError_(_("{file}: no such file").format(file=path))
     if columns.code and not question:
         raise ImportError_(
-            "--code-column needs --question (which codebook question the codes answer)"
+            _("--code-column needs --question (which codebook question the codes answer)")
         )
     if update and not columns.id:
         raise ImportError_(
-            f"{path}: --update needs --id-column (rows are matched to their passages by id)"
+            _(
+                "{file}: --update needs --id-column (rows are matched to their passages by id)"
+            ).format(file=path)
         )
 
 
@@ -86,8 +91,10 @@ def table_rows(
             first = first_of.setdefault(row.external_id, row)
             if first.text != row.text:
                 raise ImportError_(
-                    f"{path} rows {first.line} and {row.line}: the same id '{row.external_id}' "
-                    "with different texts (an id names one passage); nothing was imported"
+                    _(
+                        "{file} rows {first} and {second}: the same id '{id}' with different "
+                        "texts (an id names one passage); nothing was imported"
+                    ).format(file=path, first=first.line, second=row.line, id=row.external_id)
                 )
         rows.append(row)
     return rows
@@ -103,10 +110,22 @@ def case_attributes(rows: list[Row], path: Path) -> dict[str, dict[str, str]]:
             first = have.setdefault(key, (value, row.line))
             if first[0] != value:
                 raise ImportError_(
-                    f"{path} rows {first[1]} and {row.line}: case '{row.case}' has two values "
-                    f"of attribute '{key}' ('{first[0]}', '{value}'); nothing was imported"
+                    _(
+                        "{file} rows {first} and {second}: case '{case}' has two values of "
+                        "attribute '{key}' ('{value}', '{other}'); nothing was imported"
+                    ).format(
+                        file=path,
+                        first=first[1],
+                        second=row.line,
+                        case=row.case,
+                        key=key,
+                        value=first[0],
+                        other=value,
+                    )
                 )
-    return {case: {k: v for k, (v, _) in attrs.items()} for case, attrs in found.items() if attrs}
+    return {
+        case: {k: v for k, (v, _line) in attrs.items()} for case, attrs in found.items() if attrs
+    }
 
 
 def parse_codes(cell: str, question: Question, path: Path, line: int) -> list[str]:
@@ -120,19 +139,27 @@ def parse_codes(cell: str, question: Question, path: Path, line: int) -> list[st
         if code is None:
             known = ", ".join(c.id for c in question.codes)
             raise ImportError_(
-                f"{path} row {line}: unknown code '{value}' for question '{question.id}' "
-                f"(known codes: {known}); nothing was imported"
+                _(
+                    "{file} row {line}: unknown code '{code}' for question '{question}' "
+                    "(known codes: {known}); nothing was imported"
+                ).format(file=path, line=line, code=value, question=question.id, known=known)
             )
         ids.append(code.id)
     ids = list(dict.fromkeys(ids))
     if NOT_APPLICABLE in ids and len(ids) > 1:
         raise ImportError_(
-            f"{path} row {line}: '{NOT_APPLICABLE}' (not applicable) cannot be combined with "
-            f"codes ({'; '.join(values)}); nothing was imported"
+            _(
+                "{file} row {line}: '{na}' (not applicable) cannot be combined with codes "
+                "({codes}); nothing was imported"
+            ).format(file=path, line=line, na=NOT_APPLICABLE, codes="; ".join(values))
         )
     if question.mode == "single" and len(ids) > 1:
         raise ImportError_(
-            f"{path} row {line}: question '{question.id}' takes one code, got {len(ids)} "
-            f"({'; '.join(values)}); nothing was imported"
+            _(
+                "{file} row {line}: question '{question}' takes one code, got {n} ({codes}); "
+                "nothing was imported"
+            ).format(
+                file=path, line=line, question=question.id, n=len(ids), codes="; ".join(values)
+            )
         )
     return ids

@@ -19,6 +19,7 @@ from coder.corpus.sentences import sentencizer
 from coder.corpus.span import Span
 from coder.corpus.structure import Block
 from coder.errors import CoderError
+from coder.i18n import _
 
 __all__ = ["SEGMENTATIONS", "document_blocks", "segment", "segment_document", "sentencizer"]
 
@@ -72,9 +73,9 @@ def _pieces(start: int, text: str) -> list[tuple[int, str]]:
 def sentences(text: str, language: str) -> list[Span]:
     """Sentences within each paragraph (spaCy's sentencizer and the Nordic exceptions)."""
     pieces = [piece for para in paragraphs(text) for piece in _pieces(para.start, para.text)]
-    found = sentence_rules.split([p for _, p in pieces], language)
+    found = sentence_rules.split([p for _start, p in pieces], language)
     spans: list[Span] = []
-    for (start, _), bounds in zip(pieces, found, strict=True):
+    for (start, _piece), bounds in zip(pieces, found, strict=True):
         for a, b in bounds:
             _add_trimmed(spans, text, start + a, start + b)
     return spans
@@ -85,7 +86,15 @@ def segment(text: str, how: str, language: str) -> list[Span]:
         return paragraphs(text)
     if how == "sentence":
         return sentences(text, language)
-    raise CoderError(f"unknown segmentation '{how}' (expected {' or '.join(SEGMENTATIONS)})")
+    raise _unknown(how)
+
+
+def _unknown(how: str) -> CoderError:
+    return CoderError(
+        _("unknown segmentation '{how}' (expected {expected})").format(
+            how=how, expected=_(" or ").join(SEGMENTATIONS)
+        )
+    )
 
 
 def document_blocks(text: str, blocks: list[Block] | None, fmt: str) -> list[Block]:
@@ -105,7 +114,7 @@ def segment_document(
     ``how == "sentence"``: the sentences of each passage; table rows stay whole.
     """
     if how not in SEGMENTATIONS:
-        raise CoderError(f"unknown segmentation '{how}' (expected {' or '.join(SEGMENTATIONS)})")
+        raise _unknown(how)
     structure = document_blocks(text, blocks, fmt)
     spans = passages.build(text, structure, lambda t, ranges: _split(t, ranges, language))
     if how == "paragraph":
@@ -125,8 +134,8 @@ def _split(text: str, ranges: list[tuple[int, int]], language: str) -> list[list
     """The sentences of each range of ``text``, as offsets into ``text``."""
     pieces = [[*_pieces(start, text[start:end])] for start, end in ranges]
     flat = [p for group in pieces for p in group]
-    found = iter(sentence_rules.split([p for _, p in flat], language))
+    found = iter(sentence_rules.split([p for _start, p in flat], language))
     result: list[list[tuple[int, int]]] = []
     for group in pieces:
-        result.append([(at + a, at + b) for at, _ in group for a, b in next(found)])
+        result.append([(at + a, at + b) for at, _text in group for a, b in next(found)])
     return result

@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from coder.errors import CoderError
+from coder.i18n import _
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -69,7 +70,9 @@ def sentencizer(language: str) -> Language:
     try:
         nlp = spacy.blank(language)
     except (ImportError, KeyError, ValueError) as exc:
-        raise CoderError(f"spaCy has no language '{language}' ({exc})") from None
+        raise CoderError(
+            _("spaCy has no language '{language}' ({reason})").format(language=language, reason=exc)
+        ) from None
     nlp.add_pipe("sentencizer")
     return nlp
 

@@ -29,6 +29,7 @@ from coder.corpus.readers import Unreadable, read_table
 from coder.corpus.rows import Columns, Row, case_attributes, check_options, table_rows
 from coder.corpus.span import Span
 from coder.errors import ImportError_, StoreError
+from coder.i18n import _
 from coder.model.codebook import Question
 
 
@@ -66,7 +67,7 @@ def import_table(
     columns = Columns(text_column, case_column, id_column, code_column, tuple(attribute_columns))
     check_options(path, columns, question, update)
     if attributes and any(not str(key).strip() for key in attributes):
-        raise ImportError_(f"{path}: an attribute needs a name (KEY=VALUE)")
+        raise ImportError_(_("{file}: an attribute needs a name (KEY=VALUE)").format(file=path))
     q = store.codebook().question(question) if question else None
     try:
         records = read_table(path)
@@ -74,7 +75,7 @@ def import_table(
         summary.skipped.append((str(path), str(exc)))
         return summary
     if not records:
-        summary.skipped.append((str(path), "no rows"))
+        summary.skipped.append((str(path), _("no rows")))
         return summary
     columns.check(path, list(records[0].keys()))
     rows = table_rows(records, columns, q, path, summary)
@@ -210,14 +211,23 @@ def _write_rows(
                 applied = b.apply(plan.changes)
         except StoreError as exc:  # a full disk; locked too long
             before = (
-                f"rows {rows[0].line}-{rows[start - 1].line} were imported before it "
-                "(importing the file again completes it)"
+                _(
+                    "rows {first}-{last} were imported before it (importing the file again "
+                    "completes it)"
+                ).format(first=rows[0].line, last=rows[start - 1].line)
                 if start
-                else "nothing was imported"
+                else _("nothing was imported")
             )
             raise ImportStopped(
-                f"{table.path} rows {batch[0].line}-{batch[-1].line}: cannot write to the "
-                f"project ({exc}); {before}",
+                _(
+                    "{file} rows {first}-{last}: cannot write to the project ({reason}); {before}"
+                ).format(
+                    file=table.path,
+                    first=batch[0].line,
+                    last=batch[-1].line,
+                    reason=exc,
+                    before=before,
+                ),
                 summary,
             ) from None
         table.segment_of.update((name, ids[0]) for name, ids in applied.passages.items())

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coder.errors import CoderError
+from coder.i18n import _
 from coder.model import CONSENSUS_CODER, NOT_APPLICABLE, Question
 from coder.store import Store, queries
 
@@ -58,11 +59,13 @@ def check_options(
         ):
             if given:
                 raise CoderError(
-                    f"--by-coder shows each coder's own codings; it cannot be used with {option}"
+                    _(
+                        "--by-coder shows each coder's own codings; it cannot be used with {option}"
+                    ).format(option=option)
                 )
     if compare is not None and by is not None:
         raise CoderError(
-            "--compare and --by cannot be used together (--compare already sets the columns)"
+            _("--compare and --by cannot be used together (--compare already sets the columns)")
         )
 
 
@@ -73,11 +76,17 @@ def check_rollup(questions: Iterable[Question]) -> None:
     """Refuse ``--rollup`` where no code has a parent (it would count nothing differently)."""
     questions = list(questions)
     if not any(code.parent for q in questions for code in q.codes):
-        where = f"question '{questions[0].id}'" if len(questions) == 1 else "the codebook"
-        raise CoderError(
-            f"--rollup counts codes under their parent codes, but no code in {where} has a "
-            "parent (see docs/codebook.md)"
-        )
+        if len(questions) == 1:
+            said = _(
+                "--rollup counts codes under their parent codes, but no code in question "
+                "'{question}' has a parent (see docs/codebook.md)"
+            ).format(question=questions[0].id)
+        else:
+            said = _(
+                "--rollup counts codes under their parent codes, but no code in the codebook "
+                "has a parent (see docs/codebook.md)"
+            )
+        raise CoderError(said)
 
 
 def ancestors(question: Question) -> dict[str, tuple[str, ...]]:
@@ -181,7 +190,9 @@ def attribute_groups(store: Store, attributes: dict[str, dict], by: str) -> Grou
             | {k for d in documents for k in d.attributes}
         )
         raise CoderError(
-            f"no case has the attribute '{by}' (attributes: {', '.join(names) or 'none'})"
+            _("no case has the attribute '{attribute}' (attributes: {known})").format(
+                attribute=by, known=", ".join(names) or _("none")
+            )
         )
     case_values = {name: _attr(attrs, by) for name, attrs in attributes.items()}
     own = {d.id: d.attributes[by] for d in documents if by in d.attributes}
@@ -215,17 +226,25 @@ def attribute_cross(
         unordered = [v for v in values if not _ORDERED.match(v.strip())]
         if unordered:
             raise CoderError(
-                f"--compare needs values in an order, such as years; {groups.attribute} has "
-                f"{', '.join(unordered[:5])}{' …' if len(unordered) > 5 else ''} "
-                f"(to count by it side by side: --by {groups.attribute})"
+                _(
+                    "--compare needs values in an order, such as years; {attribute} has "
+                    "{values} (to count by it side by side: --by {attribute})"
+                ).format(
+                    attribute=groups.attribute,
+                    values=", ".join(unordered[:5]) + (" …" if len(unordered) > 5 else ""),
+                )
             )
         if not values:
             raise CoderError(
-                f"no case with passages has a value of {groups.attribute}: nothing to compare"
+                _("no case with passages has a value of {attribute}: nothing to compare").format(
+                    attribute=groups.attribute
+                )
             )
         if len(values) == 1:
             raise CoderError(
-                f"only one value of {groups.attribute} ({values[0]}): nothing to compare"
+                _("only one value of {attribute} ({value}): nothing to compare").format(
+                    attribute=groups.attribute, value=values[0]
+                )
             )
     pairs: dict[str, set[tuple[str, str]]] = defaultdict(set)  # code -> (case, value)
     for found in codes:

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import IO
 
 from coder.errors import CoderError
+from coder.i18n import N_, _
 from coder.reports.collation import collation_key
 from coder.reports.formats.csv_style import CsvStyle
 from coder.store import Store, queries
@@ -107,7 +108,7 @@ def events(
             action=row.event,
             origin=_KIND_ORIGINS.get(row.kind, row.origin),
         )
-        for _, row in timed
+        for _when, row in timed
     ]
 
 
@@ -118,7 +119,9 @@ def parse_since(text: str) -> datetime:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
         raise CoderError(
-            f"--since: '{text}' is not a date; give 2026-12-01 or 2026-12-01 14:30"
+            _("--since: '{text}' is not a date; give 2026-12-01 or 2026-12-01 14:30").format(
+                text=text
+            )
         ) from None
     return moment if moment.tzinfo is not None else moment.astimezone()
 
@@ -131,8 +134,9 @@ def log_format(format: str | None, out: str | Path | None) -> str | None:
     suffix = Path(out).suffix.lower().lstrip(".")
     if suffix not in FORMATS:
         raise CoderError(
-            f"{out}: cannot tell the format from '{Path(out).suffix}'; "
-            f"give --format {' or '.join(FORMATS)}"
+            _("{file}: cannot tell the format from '{suffix}'; give --format {expected}").format(
+                file=out, suffix=Path(out).suffix, expected=_(" or ").join(FORMATS)
+            )
         )
     return suffix
 
@@ -143,7 +147,11 @@ def write_events(
     """The events in the stable columns (``COLUMNS``; new ones are only ever appended): CSV
     in ``style`` (default: plain) or JSON lines."""
     if format not in FORMATS:
-        raise CoderError(f"unknown format '{format}' (expected {' or '.join(FORMATS)})")
+        raise CoderError(
+            _("unknown format '{format}' (expected {expected})").format(
+                format=format, expected=_(" or ").join(FORMATS)
+            )
+        )
     if format == "jsonl":
         for event in found:
             stream.write(json.dumps(event.to_json(), ensure_ascii=False) + "\n")
@@ -155,17 +163,18 @@ def write_events(
 
 # -- the table on screen ------------------------------------------------------------------------
 
-# the columns of the table on screen, each with the event's column it shows and how narrow
-# it may become to fit the terminal (None: never narrowed)
+# the columns of the table on screen, each with its heading (translated where it is shown),
+# the event's column it shows and how narrow it may become to fit the terminal (None: never
+# narrowed)
 SCREEN_COLUMNS: tuple[tuple[str, str, int | None], ...] = (
-    ("Time", "time", None),
-    ("Coder", "coder", 6),
-    ("Case", "case", 10),
-    ("Passage", "segment_id", None),
-    ("Question", "question", 10),
-    ("Code", "code", 14),
-    ("Action", "action", None),
-    ("Origin", "origin", 10),
+    (N_("Time"), "time", None),
+    (N_("Coder"), "coder", 6),
+    (N_("Case"), "case", 10),
+    (N_("Passage"), "segment_id", None),
+    (N_("Question"), "question", 10),
+    (N_("Code"), "code", 14),
+    (N_("Action"), "action", None),
+    (N_("Origin"), "origin", 10),
 )
 
 
@@ -178,16 +187,19 @@ def table_lines(
     and hyphens) has lines of its own, joined with newlines. Columns in ``left_out``
     (event columns: ``coder``, ``case``, ``question``) are not shown."""
     skip = set(left_out)
-    columns = [(title, floor) for title, column, floor in SCREEN_COLUMNS if column not in skip]
+    shown = [
+        (title, column, floor) for title, column, floor in SCREEN_COLUMNS if column not in skip
+    ]
+    columns = [column for _title, column, _floor in shown]
     days, rows = [], []
     for event in found:
-        day, _, clock = local_time(event.time).partition(" ")
+        day, _space, clock = local_time(event.time).partition(" ")
         days.append(day)
-        rows.append([_cell(event, title, clock) for title, _ in columns])
-    titles = [title for title, _ in columns]
+        rows.append([_cell(event, column, clock) for column in columns])
+    titles = [_(title) for title, _column, _floor in shown]
     natural = [max(len(title), *(len(row[i]) for row in rows)) for i, title in enumerate(titles)]
-    widths = _fit(natural, [floor for _, floor in columns], width - (len(columns) - 1))
-    right = titles.index("Passage")
+    widths = _fit(natural, [floor for _title, _column, floor in shown], width - (len(shown) - 1))
+    right = columns.index("segment_id")
     lines = [("header", _line(titles, widths, right))]
     for i, (event, row) in enumerate(zip(found, rows, strict=True)):
         if i == 0 or days[i] != days[i - 1]:
@@ -196,15 +208,15 @@ def table_lines(
     return lines
 
 
-def _cell(event: Event, title: str, clock: str) -> str:
-    if title == "Time":
+def _cell(event: Event, column: str, clock: str) -> str:
+    if column == "time":
         return clock
-    if title == "Passage":
+    if column == "segment_id":
         seg = str(event.segment_id)
         return f"{seg} ({event.external_id})" if event.external_id else seg
-    if title == "Origin":
+    if column == "origin":
         return event.origin.replace("-", " ")  # "accepted suggestion" wraps between the words
-    return str(getattr(event, title.lower()))
+    return str(getattr(event, column))
 
 
 def _fit(widths: list[int], floors: list[int | None], room: int) -> list[int]:
@@ -273,4 +285,9 @@ def _known(what: str, name: str, names: list[str], store: Store) -> None:
         return
     listed = sorted(names, key=collation_key(store.codebook().language))
     shown = ", ".join(listed[:_SHOWN_NAMES]) + (" …" if len(listed) > _SHOWN_NAMES else "")
-    raise CoderError(f"unknown {what} '{name}' ({what}s: {shown or 'none yet'})")
+    unknown = (
+        _("unknown case '{name}' (cases: {known})")
+        if what == "case"
+        else _("unknown coder '{name}' (coders: {known})")
+    )
+    raise CoderError(unknown.format(name=name, known=shown or _("none yet")))

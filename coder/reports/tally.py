@@ -20,6 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from coder.errors import CoderError
+from coder.i18n import _
 from coder.model import CONSENSUS_CODER, NOT_APPLICABLE, Codebook, Question
 from coder.reports.collation import collation_key
 from coder.reports.compare import (
@@ -85,7 +86,7 @@ def selected_questions(
     """The question asked for, or every question, once the selection is checked: a known
     question, known coders, a minimum score between 0 and 1."""
     if include_suggestions is not None and not 0.0 <= include_suggestions <= 1.0:
-        raise CoderError("--include-suggestions takes a minimum score between 0 and 1")
+        raise CoderError(_("--include-suggestions takes a minimum score between 0 and 1"))
     codebook = store.codebook()
     selected = [codebook.question(question)] if question else list(codebook.questions)
     if coders:
@@ -93,7 +94,9 @@ def selected_questions(
         unknown = [c for c in coders if c not in known]
         if unknown:
             raise CoderError(
-                f"unknown coder '{unknown[0]}' (coders: {', '.join(sorted(known)) or 'none yet'})"
+                _("unknown coder '{name}' (coders: {known})").format(
+                    name=unknown[0], known=", ".join(sorted(known)) or _("none yet")
+                )
             )
     return selected
 
@@ -125,9 +128,13 @@ def tally(
         include_suggestions=include_suggestions,
     )
     if sort not in SORTS:
-        raise CoderError(f"unknown sort '{sort}' (expected {' or '.join(SORTS)})")
+        raise CoderError(
+            _("unknown sort '{sort}' (expected {expected})").format(
+                sort=sort, expected=_(" or ").join(SORTS)
+            )
+        )
     if examples < 0:
-        raise CoderError("--examples must be 0 or more")
+        raise CoderError(_("--examples must be 0 or more"))
     selected = selected_questions(store, question, coders, include_suggestions)
     if rollup:
         check_rollup(selected)
@@ -183,7 +190,7 @@ def counted_codes(
     codes with it (each coder's, before ``consensus`` compares them)."""
     rows = coded_rows(store, question, coders, rollup=rollup)
     human = _human_codes(rows, consensus)
-    human_segments = {seg for _, seg, _, _ in rows}
+    human_segments = {seg for _case, seg, _code, _coder in rows}
     not_applicable = sum(
         1 for codes in human.values() if NOT_APPLICABLE in codes and len(codes) == 1
     )
@@ -214,7 +221,7 @@ def _human_codes(
         by_segment[(case, seg)][coder].add(code)
     if not consensus:
         return {key: set().union(*per_coder.values()) for key, per_coder in by_segment.items()}
-    all_coders = {coder for _, _, _, coder in rows if coder != CONSENSUS_CODER}
+    all_coders = {coder for _case, _seg, _code, coder in rows if coder != CONSENSUS_CODER}
     agreed: dict[tuple[str, int], set[str]] = {}
     for key, per_coder in by_segment.items():
         if CONSENSUS_CODER in per_coder:
@@ -344,7 +351,7 @@ def _suggested_codes(
             above[key].add(code)
     suggested: dict[tuple[str, int], set[str]] = {}
     judged_not_applicable = 0
-    for key, (score, _, code) in top.items():
+    for key, (score, _not_applicable, code) in top.items():
         if code == NOT_APPLICABLE:
             if score >= min_score:
                 judged_not_applicable += 1

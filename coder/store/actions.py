@@ -12,6 +12,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 
 from coder.errors import StoreError
+from coder.i18n import _
 from coder.model.codebook import NOT_APPLICABLE
 from coder.store import codings as coding_ops
 from coder.store import schema as t
@@ -67,9 +68,15 @@ class ProjectActions(ConnectedStore):
         for code_id in code_ids:
             coding_ops.known_code(question, code_id)  # raises KeyError for an unknown code
         if question.mode == "single" and len(code_ids) > 1:
-            raise StoreError(f"question '{question_id}' takes one code, got {len(code_ids)}")
+            raise StoreError(
+                _("question '{question}' takes one code, got {n}").format(
+                    question=question_id, n=len(code_ids)
+                )
+            )
         if NOT_APPLICABLE in code_ids and len(set(code_ids)) > 1:
-            raise StoreError(f"'{NOT_APPLICABLE}' (not applicable) cannot be combined with codes")
+            raise StoreError(
+                _("'{na}' (not applicable) cannot be combined with codes").format(na=NOT_APPLICABLE)
+            )
         with self.batch() as b:
             coder_id = b.coder(coder)
             present = b.codes([segment_id], question_id, coder_id).get(segment_id, set())
@@ -137,8 +144,9 @@ class ProjectActions(ConnectedStore):
                 unknown = {row[1] for row in batch} - known
                 if unknown:
                     raise StoreError(
-                        f"suggestion for unknown code '{sorted(unknown)[0]}' "
-                        f"of question '{question_id}'"
+                        _("suggestion for unknown code '{code}' of question '{question}'").format(
+                            code=sorted(unknown)[0], question=question_id
+                        )
                     )
                 if batch:
                     _insert_many(
@@ -171,7 +179,7 @@ class ProjectActions(ConnectedStore):
         blob: bytes,
         mac: str,
     ) -> None:
-        _, digest = self.codebook_version()
+        _version, digest = self.codebook_version()
         with self.write() as conn:
             conn.execute(
                 t.models.insert().values(

@@ -35,6 +35,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from coder.errors import StoreError
+from coder.i18n import _
 from coder.store import lock as project_lock
 from coder.store import schema as t
 from coder.store.engine import copy_sqlite, describe, is_url, make_engine
@@ -141,7 +142,11 @@ def _keep_beside(target: Path) -> Path:
     except (OSError, sqlite3.Error) as exc:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{kept}{suffix}").unlink(missing_ok=True)
-        raise StoreError(f"{target}: could not keep the replaced file beside it ({exc})") from None
+        raise StoreError(
+            _("{file}: could not keep the replaced file beside it ({reason})").format(
+                file=target, reason=exc
+            )
+        ) from None
     return kept
 
 
@@ -163,9 +168,11 @@ def _install(staged: Path, target: Path) -> None:
 
 def _check_target(out: Path) -> None:
     if out.is_dir():
-        raise StoreError(f"{out}: is a folder; give the backup file's name")
+        raise StoreError(_("{file}: is a folder; give the backup file's name").format(file=out))
     if not out.parent.exists():
-        raise StoreError(f"{out}: folder {out.parent} does not exist")
+        raise StoreError(
+            _("{file}: folder {folder} does not exist").format(file=out, folder=out.parent)
+        )
 
 
 def backup_to(store: Store, out: Path, *, force: bool = False) -> Copied:
@@ -174,16 +181,18 @@ def backup_to(store: Store, out: Path, *, force: bool = False) -> Copied:
     open). Nothing is left half-written: the backup is made in a temporary file first."""
     _check_target(out)
     if not is_url(store.db) and _same_file(Path(store.db), out):
-        raise StoreError(f"{out}: is the project itself; give another --out")
+        raise StoreError(_("{file}: is the project itself; give another --out").format(file=out))
     existing = out.exists() and out.stat().st_size > 0
     if existing and not force:
         raise StoreError(
-            f"{out}: already exists; give --force to replace it (it is kept beside it first)"
+            _(
+                "{file}: already exists; give --force to replace it (it is kept beside it first)"
+            ).format(file=out)
         )
     try:
         fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent)
     except OSError as exc:
-        raise StoreError(f"{out}: cannot write there ({exc.strerror or exc})") from None
+        raise StoreError(_cannot_write(out, exc)) from None
     os.close(fd)
     staged = Path(name)
     staged.unlink()
@@ -191,7 +200,11 @@ def backup_to(store: Store, out: Path, *, force: bool = False) -> Copied:
         try:
             done = backup(store, staged)
         except (OSError, sqlite3.Error, sa.exc.DBAPIError) as exc:
-            raise StoreError(f"{out}: the backup could not be written ({_why(exc)})") from None
+            raise StoreError(
+                _("{file}: the backup could not be written ({reason})").format(
+                    file=out, reason=_why(exc)
+                )
+            ) from None
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(staged, 0o666 & ~umask)
@@ -207,6 +220,18 @@ def backup_to(store: Store, out: Path, *, force: bool = False) -> Copied:
             Path(f"{staged}{suffix}").unlink(missing_ok=True)
 
 
+def _cannot_write(target: Path, exc: OSError) -> str:
+    return _("{file}: cannot write there ({reason})").format(
+        file=target, reason=exc.strerror or exc
+    )
+
+
+def _not_a_backup(backup_file: Path, reason: object) -> StoreError:
+    return StoreError(
+        _("{file}: not a coder backup ({reason})").format(file=backup_file, reason=reason)
+    )
+
+
 def _why(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None)
     return str(orig if orig is not None else exc).strip().splitlines()[0]
@@ -215,22 +240,24 @@ def _why(exc: BaseException) -> str:
 def restore(backup_file: Path, target: str, *, force: bool = False) -> Copied:
     """Put the project in ``backup_file`` into ``target`` (a file path or a database URL)."""
     if not backup_file.is_file():
-        raise StoreError(f"{backup_file}: no such backup file")
+        raise StoreError(_("{file}: no such backup file").format(file=backup_file))
     with tempfile.TemporaryDirectory() as scratch:
         # opening a project may migrate it: work on a copy, never on the backup itself
         staged = Path(scratch) / "staged.db"
         try:
             copy_sqlite(backup_file, staged)
         except sqlite3.Error as exc:
-            raise StoreError(f"{backup_file}: not a coder backup ({exc})") from None
+            raise _not_a_backup(backup_file, exc) from None
         try:
             with Store.open(str(staged)) as check, check.read() as conn:
                 if conn.exec_driver_sql("PRAGMA integrity_check").scalar() != "ok":
-                    raise StoreError(f"{backup_file}: damaged (integrity check failed)")
+                    raise StoreError(
+                        _("{file}: damaged (integrity check failed)").format(file=backup_file)
+                    )
         except sa.exc.DatabaseError as exc:
-            raise StoreError(f"{backup_file}: not a coder backup ({_why(exc)})") from None
+            raise _not_a_backup(backup_file, _why(exc)) from None
         except StoreError as exc:
-            raise StoreError(f"{backup_file}: not a coder backup ({exc})") from None
+            raise _not_a_backup(backup_file, exc) from None
         if is_url(target):
             return _restore_url(staged, target, force)
         return _restore_file(staged, Path(target), force)
@@ -242,8 +269,10 @@ def _restore_file(staged: Path, target: Path, force: bool) -> Copied:
     if target.exists() and target.stat().st_size > 0:
         if not force:
             raise StoreError(
-                f"{target}: a project is already here; give --force to replace it "
-                "(it is kept beside it first)"
+                _(
+                    "{file}: a project is already here; give --force to replace it "
+                    "(it is kept beside it first)"
+                ).format(file=target)
             )
         with project_lock.exclusive(str(target)):
             saved_as = str(_keep_beside(target))
@@ -263,7 +292,7 @@ def _restore_file(staged: Path, target: Path, force: bool) -> Copied:
         except OSError as exc:
             if name is not None:
                 Path(name).unlink(missing_ok=True)
-            raise StoreError(f"{target}: cannot write there ({exc.strerror or exc})") from None
+            raise StoreError(_cannot_write(target, exc)) from None
     return Copied(_file_counts(target), saved_as)
 
 
@@ -274,7 +303,9 @@ def _restore_url(staged: Path, target: str, force: bool) -> Copied:
         with engine.connect().execution_options(coder_write=True) as dst, dst.begin():
             if applied_versions(dst) and not force:
                 raise StoreError(
-                    f"{describe(target)}: a project is already here; give --force to replace it"
+                    _("{file}: a project is already here; give --force to replace it").format(
+                        file=describe(target)
+                    )
                 )
             t.metadata.drop_all(dst, checkfirst=True)
             t.metadata.create_all(dst)

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from coder.corpus.project import StoredDocument
 from coder.corpus.span import Span
 from coder.errors import StoreError
+from coder.i18n import _
 from coder.store import codings as coding_ops
 from coder.store import schema as t
 
@@ -65,7 +66,7 @@ class Batch:
 
     def _writing(self) -> sa.Connection:
         if not self._write:
-            raise StoreError("this batch only reads; open it with store.batch()")
+            raise StoreError(_("this batch only reads; open it with store.batch()"))
         return self._conn
 
     def apply(self, changes: Iterable[Change]) -> Applied:
@@ -178,7 +179,7 @@ class Batch:
         ]  # fmt: skip
         insert = t.segments.insert().returning(t.segments.c.id, sort_by_parameter_order=True)
         seg_ids = iter(conn.execute(insert, rows).scalars().all() if rows else [])
-        return [[next(seg_ids) for _ in d.spans] for d in docs]
+        return [[next(seg_ids) for _span in d.spans] for d in docs]
 
     # -- passages -------------------------------------------------------------------------
     def first_segments(self, document_ids: list[int]) -> dict[int, int]:

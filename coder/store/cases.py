@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from coder.corpus.readers import Unreadable, read_table
 from coder.errors import CoderError
+from coder.i18n import _, ngettext
 from coder.store import schema as t
 from coder.store.store import Store
 
@@ -58,11 +59,11 @@ def listed(names: Sequence[str], *, quote: bool = True) -> str:
     """``'a', 'b', 'c'``; after ``SHOWN`` names: ``... and 3 more``."""
     shown = ", ".join(f"'{n}'" if quote else n for n in names[:SHOWN])
     more = len(names) - SHOWN
-    return f"{shown} and {more} more" if more > 0 else shown
+    return _("{shown} and {n} more").format(shown=shown, n=more) if more > 0 else shown
 
 
 def _cases(n: int) -> str:
-    return f"{n} case" if n == 1 else f"{n} cases"
+    return ngettext("{n} case", "{n} cases", n).format(n=n)
 
 
 def case_rows(store: Store) -> list[CaseRow]:
@@ -109,17 +110,21 @@ def _strings(attributes: Mapping[str, Any] | None) -> dict[str, str]:
 def set_case_attributes(store: Store, case: str, values: Mapping[str, str]) -> dict[str, Any]:
     """Set attributes of one case (an empty value removes the attribute); return them all."""
     if not values:
-        raise CoderError(f"case '{case}': no attributes given (KEY=VALUE ...)")
+        raise CoderError(_("case '{case}': no attributes given (KEY=VALUE ...)").format(case=case))
     for key in values:
         if not key.strip():
-            raise CoderError(f"case '{case}': an attribute needs a name (KEY=VALUE)")
+            raise CoderError(
+                _("case '{case}': an attribute needs a name (KEY=VALUE)").format(case=case)
+            )
     c = t.cases.c
     with store.batch() as b:
         found = b.execute(sa.select(c.id, c.attributes).where(c.name == case)).one_or_none()
         if found is None:
             known = list(b.execute(sa.select(c.name).order_by(c.name)).scalars())
             raise CoderError(
-                f"no case '{case}' in the project (cases: {listed(known) or 'none yet'})"
+                _("no case '{case}' in the project (cases: {known})").format(
+                    case=case, known=listed(known) or _("none yet")
+                )
             )
         attributes = dict(found.attributes or {})
         for key, value in values.items():
@@ -143,11 +148,17 @@ def import_case_attributes(
     columns = list(records[0].keys())
     if case_column not in columns:
         raise CoderError(
-            f"{path}: --case-column '{case_column}' is not a column (columns: {', '.join(columns)})"
+            _("{file}: {option} '{column}' is not a column (columns: {columns})").format(
+                file=path, option="--case-column", column=case_column, columns=", ".join(columns)
+            )
         )
     attribute_columns = [col for col in columns if col != case_column and col]
     if not attribute_columns:
-        raise CoderError(f"{path}: no attribute columns besides the case column '{case_column}'")
+        raise CoderError(
+            _("{file}: no attribute columns besides the case column '{column}'").format(
+                file=path, column=case_column
+            )
+        )
     wanted = _wanted(path, records, case_column, attribute_columns)
     done = AttributeImport(path, attribute_columns, cases=len(wanted))
     c = t.cases.c
@@ -159,8 +170,10 @@ def import_case_attributes(
         unknown = [name for name in wanted if name not in present]
         if unknown and not create:
             raise CoderError(
-                f"{path}: {_cases(len(unknown))} the project does not have: {listed(unknown)} "
-                "(--create adds them); nothing was changed"
+                _(
+                    "{file}: {cases} the project does not have: {names} (--create adds them); "
+                    "nothing was changed"
+                ).format(file=path, cases=_cases(len(unknown)), names=listed(unknown))
             )
         for name, values in wanted.items():
             if name not in present:
@@ -179,13 +192,13 @@ def import_case_attributes(
 
 def _records(path: Path) -> list[dict[str, str]]:
     if not path.is_file():
-        raise CoderError(f"{path}: no such file")
+        raise CoderError(_("{file}: no such file").format(file=path))
     try:
         records = read_table(path)
     except Unreadable as exc:
         raise CoderError(f"{path}: {exc}") from None
     if not records:
-        raise CoderError(f"{path}: no rows")
+        raise CoderError(_("{file}: no rows").format(file=path))
     return records
 
 
@@ -202,16 +215,22 @@ def _wanted(
         if not name:
             if values:
                 raise CoderError(
-                    f"{path} row {line}: no case name in column '{case_column}'; "
-                    "nothing was changed"
+                    _(
+                        "{file} row {line}: no case name in column '{column}'; nothing was changed"
+                    ).format(file=path, line=line, column=case_column)
                 )
             continue  # an empty line
         lines[name].append(line)
         wanted[name] = values
-    twice = [f"'{name}' (rows {', '.join(map(str, n))})" for name, n in lines.items() if len(n) > 1]
+    twice = [
+        _("'{name}' (rows {rows})").format(name=name, rows=", ".join(map(str, n)))
+        for name, n in lines.items()
+        if len(n) > 1
+    ]
     if twice:
         raise CoderError(
-            f"{path}: {_cases(len(twice))} named more than once: {listed(twice, quote=False)}; "
-            "nothing was changed"
+            _("{file}: {cases} named more than once: {names}; nothing was changed").format(
+                file=path, cases=_cases(len(twice)), names=listed(twice, quote=False)
+            )
         )
     return wanted

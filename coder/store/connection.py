@@ -15,6 +15,7 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 
 from coder.errors import StoreError
+from coder.i18n import _
 from coder.model.codebook import Codebook, parse_codebook
 from coder.store import codings as coding_ops
 from coder.store import schema as t
@@ -100,19 +101,27 @@ class ConnectedStore:
             return
         if self._read_only_medium:
             raise StoreError(
-                f"{self.db}: cannot write here: the file and its folder are read-only "
-                "(copy the project somewhere writable)"
+                _(
+                    "{db}: cannot write here: the file and its folder are read-only "
+                    "(copy the project somewhere writable)"
+                ).format(db=self.db)
             )
-        raise StoreError(f"{describe(self.db)}: opened read-only; this command cannot write")
+        raise StoreError(
+            _("{db}: opened read-only; this command cannot write").format(db=describe(self.db))
+        )
 
     def _still_busy(self, wait: float | None, attempt: int) -> None:
         """Give up on a write lock SQLite still refuses (else it is tried again)."""
         if wait is not None:
-            raise StoreBusy(f"{describe(self.db)}: another coder process is writing") from None
+            raise StoreBusy(
+                _("{db}: another coder process is writing").format(db=describe(self.db))
+            ) from None
         if attempt == WRITE_ATTEMPTS:
             raise StoreError(
-                f"{describe(self.db)}: the project stayed locked by another writer "
-                f"for {WRITE_ATTEMPTS} x {BUSY_TIMEOUT_S} s; try again"
+                _(
+                    "{db}: the project stayed locked by another writer for {attempts} x "
+                    "{seconds} s; try again"
+                ).format(db=describe(self.db), attempts=WRITE_ATTEMPTS, seconds=BUSY_TIMEOUT_S)
             ) from None
 
     @contextmanager
@@ -153,7 +162,8 @@ class ConnectedStore:
                     .order_by(t.codebook_versions.c.id.desc())
                     .limit(1)
                 ).scalar_one()
-            self._codebook = parse_codebook(source, source_name=f"{describe(self.db)} (codebook)")
+            where = _("{db} (codebook)").format(db=describe(self.db))
+            self._codebook = parse_codebook(source, source_name=where)
         return self._codebook
 
     def reload_codebook(self) -> Codebook:

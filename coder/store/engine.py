@@ -34,6 +34,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from coder.errors import StoreError
+from coder.i18n import _
 
 BUSY_TIMEOUT_S = 30
 WRITE_LOCK = 0x0C0DE5  # the advisory lock key every PostgreSQL write transaction takes
@@ -81,8 +82,10 @@ def _postgresql_engine(url: sa.URL, db: str, read_only: bool = False) -> sa.Engi
         from coder.errors import StoreError
 
         raise StoreError(
-            f"{describe(db)}: the PostgreSQL driver ({exc.name}) is not installed; install "
-            "coder's 'postgres' extra (pip install '.[postgres]') or: pip install 'psycopg[binary]'"
+            _(
+                "{db}: the PostgreSQL driver ({driver}) is not installed; install coder's "
+                "'postgres' extra (pip install '.[postgres]') or: pip install 'psycopg[binary]'"
+            ).format(db=describe(db), driver=exc.name)
         ) from None
 
     @sa.event.listens_for(engine, "begin")
@@ -100,7 +103,9 @@ def _postgresql_engine(url: sa.URL, db: str, read_only: bool = False) -> sa.Engi
                 f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK})"
             ).scalar():
                 if time.monotonic() >= deadline:
-                    raise StoreBusy(f"{describe(db)}: another coder process is writing")
+                    raise StoreBusy(
+                        _("{db}: another coder process is writing").format(db=describe(db))
+                    )
                 time.sleep(0.02)
 
     return engine
@@ -192,7 +197,9 @@ def _sqlite_engine(path: Path) -> sa.Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         except sa.exc.OperationalError as exc:
             if busy(exc):
-                raise StoreBusy(f"{path}: another coder process is writing") from None
+                raise StoreBusy(
+                    _("{db}: another coder process is writing").format(db=path)
+                ) from None
             raise
         finally:
             conn.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")

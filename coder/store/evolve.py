@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from coder.corpus.changes import Coding, RecordCodings
 from coder.errors import CoderError
+from coder.i18n import _
 from coder.model.codebook import NOT_APPLICABLE, Codebook
 from coder.model.codebook import Change as CodebookChange
 from coder.store import codings as coding_ops
@@ -45,10 +46,12 @@ def update_codebook(store: Store, new: Codebook, source_name: str) -> UpdateSumm
     summary = UpdateSummary()
     if new.id != old.id:
         raise CoderError(
-            f"{source_name}: is codebook '{new.id}', the project's is '{old.id}'; "
-            "an update must keep the codebook id"
+            _(
+                "{file}: is codebook '{new}', the project's is '{old}'; an update must keep the "
+                "codebook id"
+            ).format(file=source_name, new=new.id, old=old.id)
         )
-    _, digest = store.codebook_version()
+    _version, digest = store.codebook_version()
     if new.digest == digest:
         summary.unchanged = True
         return summary
@@ -100,14 +103,18 @@ def _check_gone(
                 continue
             if coded.get(key):
                 where = (
-                    f"question '{question.id}' is gone"
+                    _("question '{question}' is gone").format(question=question.id)
                     if target is None
-                    else f"code '{code.id}' of question '{question.id}' is gone"
+                    else _("code '{code}' of question '{question}' is gone").format(
+                        code=code.id, question=question.id
+                    )
                 )
                 raise CoderError(
-                    f"{source_name}: {where} but {len(coded[key])} codings use "
-                    f"'{code.id}'; declare it under changes: (retire: {code.id}, or "
-                    f"merge: [{code.id}] into: ANOTHER) or keep it; nothing was changed"
+                    _(
+                        "{file}: {where} but {n} codings use '{code}'; declare it under "
+                        "changes: (retire: {code}, or merge: [{code}] into: ANOTHER) or keep "
+                        "it; nothing was changed"
+                    ).format(file=source_name, where=where, n=len(coded[key]), code=code.id)
                 )
             summary.dropped.append(f"{question.id}/{code.id}")
 
@@ -130,9 +137,13 @@ def _check_single(
         several = [key for key, codes in per_coder.items() if len(codes) > 1]
         if several:
             raise CoderError(
-                f"{source_name}: question '{question.id}' becomes single but "
-                f"{len(several)} passages have several of its codes from one coder "
-                f"(first: passage {several[0][0]}); adjudicate them first; nothing was changed"
+                _(
+                    "{file}: question '{question}' becomes single but {n} passages have several "
+                    "of its codes from one coder (first: passage {first}); adjudicate them "
+                    "first; nothing was changed"
+                ).format(
+                    file=source_name, question=question.id, n=len(several), first=several[0][0]
+                )
             )
 
 

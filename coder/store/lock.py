@@ -33,6 +33,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from coder.errors import StoreError
+from coder.i18n import _
 
 try:
     import fcntl
@@ -86,8 +87,10 @@ def hold_shared(db: str, *, create: bool = True) -> SharedLock:
     except BlockingIOError:
         os.close(fd)
         raise StoreError(
-            f"{db}: is being replaced right now (a `coder backup --force` or `coder restore "
-            "--force` is writing it); try again in a moment"
+            _(
+                "{db}: is being replaced right now (a `coder backup --force` or `coder restore "
+                "--force` is writing it); try again in a moment"
+            ).format(db=db)
         ) from None
     except OSError:  # a file system without flock: no check
         pass
@@ -107,7 +110,9 @@ def exclusive(db: str) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise StoreError(
-                f"{db} is open in another coder process (a coding screen?); close it first"
+                _(
+                    "{db} is open in another coder process (a coding screen?); close it first"
+                ).format(db=db)
             ) from None
         except OSError:  # a file system without flock: no check
             pass

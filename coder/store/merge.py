@@ -36,6 +36,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from coder.errors import CoderError
+from coder.i18n import _
 from coder.store import schema as t
 from coder.store.engine import connect_read_only, describe, is_url
 from coder.store.merge_plan import Here, MergePlan, MergeSummary, Remote
@@ -55,7 +56,9 @@ def _same_file(a: str, b: str) -> bool:
 
 def merge(store: Store, other_db: str) -> MergeSummary:
     if _same_file(store.db, other_db):
-        raise CoderError(f"{other_db}: is this project itself; give the other coder's copy")
+        raise CoderError(
+            _("{db}: is this project itself; give the other coder's copy").format(db=other_db)
+        )
     if not is_url(other_db):
         _check_integrity(other_db)
     with Store.open(other_db, read_only=True) as other:
@@ -63,7 +66,9 @@ def merge(store: Store, other_db: str) -> MergeSummary:
             remote = _read_other(other)
         except sa.exc.DatabaseError as exc:
             raise CoderError(
-                f"{describe(other_db)}: cannot be read ({_why(exc)}); nothing was merged"
+                _("{db}: cannot be read ({reason}); nothing was merged").format(
+                    db=describe(other_db), reason=_why(exc)
+                )
             ) from None
     summary = MergeSummary(describe(other_db))
     codebook = store.codebook()
@@ -89,9 +94,9 @@ def _check_integrity(other_db: str) -> None:
     """Refuse a damaged SQLite file (a flipped byte, a truncated copy) in one line."""
     path = Path(other_db)
     if path.is_dir():
-        raise CoderError(f"{other_db}: is a folder, not a project file")
+        raise CoderError(_("{db}: is a folder, not a project file").format(db=other_db))
     if not path.is_file():
-        raise CoderError(f"{other_db}: no such project file")
+        raise CoderError(_("{db}: no such project file").format(db=other_db))
     try:
         conn = connect_read_only(path)
         try:
@@ -100,11 +105,15 @@ def _check_integrity(other_db: str) -> None:
             conn.close()
     except sqlite3.Error as exc:
         raise CoderError(
-            f"{other_db}: damaged or not a project database ({exc}); nothing was merged"
+            _("{db}: damaged or not a project database ({reason}); nothing was merged").format(
+                db=other_db, reason=exc
+            )
         ) from None
     if problems != ["ok"]:
         raise CoderError(
-            f"{other_db}: damaged (integrity check: {problems[0]}); nothing was merged"
+            _("{db}: damaged (integrity check: {problem}); nothing was merged").format(
+                db=other_db, problem=problems[0]
+            )
         )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from coder.corpus.changes import AddMemo, Change, Coding, RecordCodings
 from coder.errors import CoderError
+from coder.i18n import _
 from coder.model.codebook import NOT_APPLICABLE, Codebook
 from coder.store.batch import StoredPassage
 from coder.store.migrations import UID_NAMESPACE
@@ -58,7 +59,7 @@ def _key(p: StoredPassage) -> tuple[str, str, int]:
 
 
 def _where(p: StoredPassage) -> str:
-    return f"document '{p.document}' passage {p.position + 1}"
+    return _("document '{document}' passage {n}").format(document=p.document, n=p.position + 1)
 
 
 def match(
@@ -77,11 +78,13 @@ def match(
         if mine is None:
             mine = by_key.get(_key(p))
         if mine is None:
-            unmatched[p.id] = f"{_where(p)} (case '{p.case}') is not in this project"
-        elif mine.text != p.text:
-            unmatched[p.id] = (
-                f"{_where(p)} has other text here ({_where(mine)}); segmented differently?"
+            unmatched[p.id] = _("{where} (case '{case}') is not in this project").format(
+                where=_where(p), case=p.case
             )
+        elif mine.text != p.text:
+            unmatched[p.id] = _(
+                "{where} has other text here ({here}); segmented differently?"
+            ).format(where=_where(p), here=_where(mine))
         else:
             matched[p.id] = mine.id
     return matched, unmatched
@@ -108,19 +111,26 @@ class MergePlan:
         for qid, mode in sorted(remote.modes.items()):
             if qid in self.single and mode != "single":
                 summary.notes.append(
-                    f"question '{qid}' takes several codes in the other copy and one code here"
+                    _(
+                        "question '{question}' takes several codes in the other copy and one "
+                        "code here"
+                    ).format(question=qid)
                 )
         summary.already = len(remote.actions) - len(self.new_actions)
         summary.already += len(remote.memos) - len(self.new_memos)
         self._refuse_what_cannot_be_placed()
         if self.unmatched:
             summary.notes.append(
-                f"{len(self.unmatched)} passages of the other project are not in this one "
-                "(none of them coded; left out)"
+                _(
+                    "{n} passages of the other project are not in this one "
+                    "(none of them coded; left out)"
+                ).format(n=len(self.unmatched))
             )
         extra = len(self.here.passages) - len(self.matched)
         if extra > 0:
-            summary.notes.append(f"{extra} passages here are not in the other project")
+            summary.notes.append(
+                _("{n} passages here are not in the other project").format(n=extra)
+            )
         uid_of = {r.id: r.uid for r in remote.actions}
         changes: list[Change] = []
         for action in self.new_actions:
@@ -144,23 +154,30 @@ class MergePlan:
         for action in self.new_actions:
             for ev in self.remote.events[action.id]:
                 if ev.segment_id in self.unmatched:
-                    problems.append(f"a coding on {self.unmatched[ev.segment_id]}")
+                    problems.append(
+                        _("a coding on {where}").format(where=self.unmatched[ev.segment_id])
+                    )
                 elif (ev.question_id, ev.code_id) not in self.known:
                     problems.append(
-                        f"code '{ev.code_id}' of question '{ev.question_id}' is not in "
-                        "this project's codebook"
+                        _(
+                            "code '{code}' of question '{question}' is not in this project's "
+                            "codebook"
+                        ).format(code=ev.code_id, question=ev.question_id)
                     )
         for memo in self.new_memos:
             if memo.segment_id in self.unmatched:
-                problems.append(f"a memo on {self.unmatched[memo.segment_id]}")
+                problems.append(
+                    _("a memo on {where}").format(where=self.unmatched[memo.segment_id])
+                )
         if problems:
             unique = list(dict.fromkeys(problems))
-            more = f" (and {len(unique) - 3} more)" if len(unique) > 3 else ""
+            said = "; ".join(unique[:3])
+            if len(unique) > 3:
+                said += " " + _("(and {n} more)").format(n=len(unique) - 3)
             raise CoderError(
-                f"{self.summary.other}: cannot merge, the projects differ: "
-                + "; ".join(unique[:3])
-                + more
-                + "; nothing was merged"
+                _("{db}: cannot merge, the projects differ: {problems}; nothing was merged").format(
+                    db=self.summary.other, problems=said
+                )
             )
 
     def _coder(self, remote_id: int) -> str:
@@ -202,18 +219,32 @@ class MergePlan:
 
         here = ", ".join(f"'{name(c)}'" for c in have)
         if NOT_APPLICABLE in (ev.code_id, *have):
-            rule = f"'{NOT_APPLICABLE}' cannot be combined with a code"
+            rule = _("'{na}' cannot be combined with a code").format(na=NOT_APPLICABLE)
         else:
-            rule = "which takes one code"
+            rule = _("which takes one code")
         self.summary.conflicts.append(
-            f"{self.where[seg]}, question '{ev.question_id}', coder {coder}: "
-            f"'{name(ev.code_id)}' in the other copy, {here} here"
+            _(
+                "{where}, question '{question}', coder {coder}: '{code}' in the other copy, "
+                "{here} here"
+            ).format(
+                where=self.where[seg],
+                question=ev.question_id,
+                coder=coder,
+                code=name(ev.code_id),
+                here=here,
+            )
         )
         key = f"merge-conflict:{action.uid}:{seg}:{ev.question_id}:{ev.code_id}"
-        text = (
-            f"Merge conflict ({self.summary.other}): {coder} coded this passage "
-            f"'{name(ev.code_id)}' there and {here} here, in question '{ev.question_id}' "
-            f"({rule}); kept the answer here: adjudicate (key a)."
+        text = _(
+            "Merge conflict ({other}): {coder} coded this passage '{code}' there and {here} "
+            "here, in question '{question}' ({rule}); kept the answer here: adjudicate (key a)."
+        ).format(
+            other=self.summary.other,
+            coder=coder,
+            code=name(ev.code_id),
+            here=here,
+            question=ev.question_id,
+            rule=rule,
         )
         self.conflict_memos.append(
             AddMemo(seg, coder, text, action.time, str(uuid.uuid5(UID_NAMESPACE, key)))

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from coder.errors import StoreError
+from coder.i18n import _
 from coder.store import schema
 
 UID_NAMESPACE = uuid.UUID("5b0e7a52-3c1d-4f0e-9a57-c0de2b0c0de5")
@@ -194,8 +195,10 @@ def pending(conn: sa.Connection) -> list[Migration]:
     newer = [v for v in done if v > LATEST]
     if newer:
         raise StoreError(
-            f"the project uses schema version {max(newer)}, newer than this coder "
-            f"understands ({LATEST}); upgrade coder"
+            _(
+                "the project uses schema version {version}, newer than this coder understands "
+                "({latest}); upgrade coder"
+            ).format(version=max(newer), latest=LATEST)
         )
     return [step for step in MIGRATIONS if step.version not in done]
 

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from coder.corpus.changes import Change
 from coder.corpus.span import Span
 from coder.errors import StoreError
+from coder.i18n import _
 from coder.model.codebook import Codebook
 from coder.store import codings as coding_ops
 from coder.store import lock as project_lock
@@ -84,16 +85,22 @@ class Store(ProjectActions):
         if not is_url(db):
             path = Path(db)
             if path.exists() and path.stat().st_size > 0:
-                raise StoreError(f"{db}: already exists; choose another --db or remove it")
+                raise StoreError(
+                    _("{db}: already exists; choose another --db or remove it").format(db=db)
+                )
             if not path.parent.exists():
-                raise StoreError(f"{db}: folder {path.parent} does not exist")
+                raise StoreError(
+                    _("{file}: folder {folder} does not exist").format(file=db, folder=path.parent)
+                )
         store = cls(db, make_engine(db))
         try:
             if not is_url(db):
                 store._lock = project_lock.hold_shared(db)
             with refused_as_write_failed(), store.write() as conn:
                 if applied_versions(conn):
-                    raise StoreError(f"{describe(db)}: already holds a coder project")
+                    raise StoreError(
+                        _("{db}: already holds a coder project").format(db=describe(db))
+                    )
                 migrate(conn)
                 conn.execute(
                     t.project.insert(),
@@ -125,10 +132,13 @@ class Store(ProjectActions):
         if not is_url(db):
             path = Path(db)
             if path.is_dir():
-                raise StoreError(f"{db}: is a folder, not a project file")
+                raise StoreError(_("{db}: is a folder, not a project file").format(db=db))
             if not path.is_file():
                 raise StoreError(
-                    f"{db}: no project here; create one with `coder init --codebook FILE --db {db}`"
+                    _(
+                        "{db}: no project here; create one with `coder init --codebook FILE "
+                        "--db {db}`"
+                    ).format(db=db)
                 )
             # nothing can be written there: read it (a command that writes says why it cannot)
             on_read_only_medium = not read_only and read_only_medium(path)
@@ -140,7 +150,7 @@ class Store(ProjectActions):
                 store._lock = project_lock.hold_shared(db, create=not read_only)
             with store.read() as conn:
                 if not applied_versions(conn):
-                    raise StoreError(f"{describe(db)}: not a coder project")
+                    raise StoreError(_("{db}: not a coder project").format(db=describe(db)))
                 try:
                     todo = pending(conn)
                 except StoreError as exc:
@@ -153,15 +163,22 @@ class Store(ProjectActions):
             with store.read() as conn:
                 missing = sorted(set(t.metadata.tables) - set(sa.inspect(conn).get_table_names()))
             if missing:
-                raise StoreError(
-                    f"{describe(db)}: damaged project: table '{missing[0]}' is missing"
-                    + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
-                    + "; restore another backup"
-                )
+                if len(missing) > 1:
+                    said = _(
+                        "{db}: damaged project: table '{table}' is missing (and {n} more); "
+                        "restore another backup"
+                    )
+                else:
+                    said = _(
+                        "{db}: damaged project: table '{table}' is missing; restore another backup"
+                    )
+                raise StoreError(said.format(db=describe(db), table=missing[0], n=len(missing) - 1))
         except sa.exc.DatabaseError as exc:
             store.close()
             raise StoreError(
-                f"{describe(db)}: not a readable project database ({_reason(exc)})"
+                _("{db}: not a readable project database ({reason})").format(
+                    db=describe(db), reason=_reason(exc)
+                )
             ) from None
         except BaseException:
             store.close()
@@ -172,8 +189,10 @@ class Store(ProjectActions):
         """Read an older SQLite project through a migrated copy in a temporary folder."""
         if is_url(self.db):
             raise StoreError(
-                f"{describe(self.db)}: the project's schema is older than this coder's; "
-                "upgrade it once with a command that writes (e.g. `coder code` or `coder import`)"
+                _(
+                    "{db}: the project's schema is older than this coder's; upgrade it once "
+                    "with a command that writes (e.g. `coder code` or `coder import`)"
+                ).format(db=describe(self.db))
             )
         self._scratch = tempfile.mkdtemp(prefix="coder-read-")
         copy = Path(self._scratch) / "migrated.db"

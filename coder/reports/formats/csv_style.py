@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from coder.errors import CoderError
+from coder.i18n import _
 
 BOM = "\ufeff"
 _NAMED = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";"}
@@ -49,7 +50,7 @@ def csv_style(sep: str | None = None, *, excel: bool = False, to_file: bool = Fa
     else ``--sep`` (one character; ``tab`` for a tab) with the mark in files only."""
     if excel:
         if sep is not None and _separator(sep) != ";":
-            raise CoderError("--excel already means --sep ';'; leave out --sep")
+            raise CoderError(_("--excel already means --sep ';'; leave out --sep"))
         return EXCEL
     return CsvStyle(sep=_separator(sep) if sep is not None else ",", bom=to_file)
 
@@ -58,6 +59,8 @@ def _separator(sep: str) -> str:
     value = _NAMED.get(sep.lower(), sep)
     if len(value) != 1 or value in '"\r\n' or value.isalnum() or value == ".":
         raise CoderError(
-            f"--sep takes one character such as ';' or ',' or the word 'tab' (got {sep!r})"
+            _("--sep takes one character such as ';' or ',' or the word 'tab' (got {sep})").format(
+                sep=repr(sep)
+            )
         )
     return value
