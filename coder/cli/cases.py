@@ -36,7 +36,7 @@ def cases_list(
     out: Out = None,
     db: Db = None,
 ) -> None:
-    from coder.reports.tally import collation_key
+    from coder.reports.collation import collation_key
     from coder.store.cases import case_rows
 
     with open_store(db, read_only=True) as store:

@@ -22,7 +22,10 @@ from typing import IO, TYPE_CHECKING
 from coder.errors import CoderError
 from coder.i18n import _
 from coder.model import Question
-from coder.reports.tally import Passage, collation_key, counted_codes, selected_questions
+from coder.reports.collation import collation_key
+from coder.reports.compare import Passage
+from coder.reports.counting import counted_codes
+from coder.reports.tally import selected_questions
 from coder.store import Store, queries
 
 if TYPE_CHECKING:

@@ -33,6 +33,7 @@ from coder.i18n import N_, _
 from coder.reports.collation import collation_key
 from coder.reports.formats.csv_style import CsvStyle
 from coder.store import Store, queries
+from coder.store import events as events_log
 
 COLUMNS = (
     "time",
@@ -91,7 +92,7 @@ def events(
         _known("case", case, list(queries.case_attributes(store)), store)
     if coder is not None:
         _known("coder", coder, queries.coder_names(store), store)
-    rows = queries.event_rows(store, case=case, coder=coder, question=question, segment=segment)
+    rows = events_log.event_rows(store, case=case, coder=coder, question=question, segment=segment)
     timed = [(_moment(row.time), row) for row in rows]
     if start is not None:
         timed = [(moment, row) for moment, row in timed if moment is not None and moment >= start]

@@ -24,8 +24,10 @@ from coder.errors import CoderError
 from coder.i18n import _
 from coder.model import CONSENSUS_CODER, NOT_APPLICABLE, Code, Question
 from coder.reports import agreement as ag
+from coder.reports.collation import collation_key
+from coder.reports.counting import counted_codes
 from coder.reports.seminar_words import LANGUAGES
-from coder.reports.tally import Tally, TallyRow, collation_key, counted_codes, tally
+from coder.reports.tally import Tally, TallyRow, tally
 from coder.store import Store, queries
 
 QUOTE_CHARACTERS = 320  # a quote on a slide is cut at a sentence end before this
