@@ -33,3 +33,37 @@ def code_for_key(question: Question, key: str) -> Code | None:
         code = question.codes[int(key) - 1]
         return None if code.hotkey else code
     return None
+
+
+def tree(question: Question) -> list[tuple[Code, int]]:
+    """The question's codes with their depth, each parent followed by its sub-codes (codes
+    with ``parent``), siblings in codebook order: the order the coding screen lists them."""
+    children: dict[str | None, list[Code]] = {}
+    known = {code.id for code in question.codes}
+    for code in question.codes:
+        parent = code.parent if code.parent in known else None
+        children.setdefault(parent, []).append(code)
+    ordered: list[tuple[Code, int]] = []
+
+    def add(parent: str | None, depth: int) -> None:
+        for code in children.get(parent, []):
+            ordered.append((code, depth))
+            add(code.id, depth + 1)
+
+    add(None, 0)
+    return ordered
+
+
+def implied(question: Question, codes: set[str]) -> set[str]:
+    """The codes ``codes`` imply without being coded themselves: the parents (and their
+    parents) of the codes coded. Shown as such, never stored."""
+    parent = {code.id: code.parent for code in question.codes}
+    found: set[str] = set()
+    for code_id in codes:
+        seen = {code_id}
+        up = parent.get(code_id)
+        while up is not None and up not in seen:  # the validator refuses loops; be safe
+            seen.add(up)
+            found.add(up)
+            up = parent.get(up)
+    return found - codes

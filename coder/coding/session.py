@@ -7,8 +7,8 @@ at most one indexed write and a few indexed reads; the reading order and the
 coder's coded set are loaded once per question and then kept up to date.
 
 Where the coder is lives in ``position``, which passages are shown in ``filters``
-and in which order in ``ordering``, what is shown of a passage in ``passage``, which
-key codes what in ``keys``.
+and in which order in ``ordering`` (worked out apart, perhaps in a thread: ``views``),
+what is shown of a passage in ``passage``, which key codes what in ``keys``.
 """
 
 from __future__ import annotations
@@ -16,14 +16,16 @@ from __future__ import annotations
 from collections import Counter
 
 from coder.coding import keys
-from coder.coding.filters import Filter, kept
+from coder.coding.filters import Filter
 from coder.coding.keys import NOT_APPLICABLE_LABEL
-from coder.coding.ordering import Ordering, ordered, uncertain_first
+from coder.coding.ordering import Ordering, uncertain_first
 from coder.coding.passage import Passage, Suggestion, ranked_suggestions, read_passage
 from coder.coding.position import Position
+from coder.coding.views import ShownPassages, ViewRequest
 from coder.errors import CoderError
 from coder.model.codebook import Code, Question
 from coder.reports.agreement import CONSENSUS
+from coder.reports.history import Event, events
 from coder.store import Store, queries
 from coder.store.codings import ACCEPTED, HUMAN
 
@@ -35,6 +37,7 @@ __all__ = [
     "Ordering",
     "Passage",
     "Suggestion",
+    "ViewRequest",
     "ranked_suggestions",
     "uncertain_first",
 ]
@@ -42,7 +45,7 @@ __all__ = [
 RETRAIN_EVERY = 20  # new codings between background retrains in the coding screen
 
 
-class CodingSession:
+class CodingSession(ShownPassages):
     """One coder on one project, one question at a time; it opens where the coder left off
     (the question and passage of their last coding)."""
 
@@ -73,15 +76,6 @@ class CodingSession:
         resume = queries.last_coded_segment(store, coder)
         if resume in self.position.rank:
             self.position.index = self.position.rank[resume]
-
-    @property
-    def order(self) -> list[int]:
-        """Every passage, in reading order."""
-        return self.position.order
-
-    @property
-    def case_of(self) -> dict[int, str]:
-        return self.position.case_of
 
     @property
     def view(self) -> list[int]:
@@ -117,16 +111,29 @@ class CodingSession:
         """code id -> label for the current question, in codebook order, n/a last."""
         return keys.labels(self.question)
 
-    def next_question(self) -> Question:
+    def next_question(self, step: int = 1, *, resort: bool = True) -> bool:
+        """Go to the next question (``step`` -1: the previous one), on the same passage. A
+        filter that depends on the question's codings is dropped. Most uncertain first is
+        per question: with ``resort`` False the view is left to re-sort (``view_request``,
+        in the background) and True is returned."""
         current = self.segment_id
-        self.question_index = (self.question_index + 1) % len(self.codebook.questions)
+        self.question_index = (self.question_index + step) % len(self.codebook.questions)
         self._load_question()
-        if self.filter[0].per_question:
-            self.set_filter(Filter.all)
-        elif self.ordering is not Ordering.document:
-            self.set_filter(*self.filter)  # uncertainty is per question
+        kind, value = (Filter.all, None) if self.filter[0].per_question else self.filter
+        stale = False
+        if self.ordering is Ordering.document:
+            if (kind, value) != self.filter:
+                self.set_filter(kind, value)  # all passages in reading order: no reads
+        elif resort:
+            self.set_filter(kind, value)
+        else:
+            self.filter, stale = (kind, value), True
         self.position.go_to(current)
-        return self.question
+        return stale
+
+    def implied(self, codes: set[str]) -> set[str]:
+        """The codes of the current question that ``codes`` imply (their parents)."""
+        return keys.implied(self.question, codes)
 
     def keyed_codes(self) -> list[tuple[str, Code]]:
         """The current question's codes with their key: the hotkey, else 1-9, else none."""
@@ -151,52 +158,16 @@ class CodingSession:
         return self.position.go_to_case(case)
 
     # -- filters, search and ordering --------------------------------------------------------
-    def set_filter(self, kind: Filter | str, value: str | None = None) -> int:
-        """Show all passages, uncoded ones, those with a code, or one case's; return the count."""
-        kind = Filter.named(kind)
-        view = kept(
-            kind,
-            value,
-            self.order,
-            store=self.store,
-            question_id=self.question.id,
-            case_of=self.case_of,
-            coded=self.coded,
-            blind=self.blind,
-        )
-        self.filter = (kind, value)
-        view = ordered(
-            view,
-            self.ordering,
-            store=self.store,
-            question=self.question,
-            case_of=self.case_of,
-            coded=self.coded,
-        )
-        self.position.show(view, reading_order=self.ordering is Ordering.document)
-        return len(view)
-
-    def set_ordering(self, kind: Ordering | str) -> None:
-        """Reading order ("document") or active learning ("uncertain", see uncertain_first);
-        the first passage of the new order becomes current."""
-        self.ordering = Ordering.named(kind)
-        self.set_filter(*self.filter)
-        self.position.index = 0
-
-    def suggestions_changed(self) -> None:
-        """The stored suggestions were replaced (e.g. after a retrain): re-sort, stay put.
+    def suggestions_changed(self, *, resort: bool = True) -> bool:
+        """The stored suggestions were replaced (e.g. after a retrain): re-sort, stay put;
+        with ``resort`` False leave that to the caller and return whether it is due.
         Codings made while the retrain ran still count towards the next one."""
         self._load_model()
-        if self.ordering is not Ordering.document:
+        if self.ordering is Ordering.document:
+            return False
+        if resort:
             self.set_filter(*self.filter)
-
-    def search(self, term: str) -> int:
-        """Keep only passages containing ``term`` (highlighted); an empty term clears it."""
-        term = term.strip()
-        self.search_term = term or None
-        if not term:
-            return self.set_filter(Filter.all)
-        return self.set_filter(Filter.search, term)
+        return not resort
 
     # -- reading -----------------------------------------------------------------------------
     def passage(self) -> Passage | None:
@@ -304,6 +275,17 @@ class CodingSession:
             self.set_filter(Filter.all)
         self.position.go_to(seg)
         return seg
+
+    def history(self) -> list[Event]:
+        """The coding events of the current passage, newest first: every coder's, or in
+        blind coding this coder's own."""
+        seg = self.segment_id
+        if seg is None:
+            return []
+        found = events(self.store, segment=seg)
+        if self.blind:
+            found = [event for event in found if event.coder == self.coder]
+        return found[::-1]
 
     def add_memo(self, text: str) -> None:
         seg = self.segment_id

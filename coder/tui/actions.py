@@ -8,24 +8,31 @@ only read.
 from __future__ import annotations
 
 from textual import events
-from textual.widgets import OptionList
 
 from coder.coding.filters import Filter
 from coder.coding.ordering import Ordering
 from coder.coding.session import CodingSession
 from coder.model.codebook import NOT_APPLICABLE
 from coder.reports.agreement import CONSENSUS
-from coder.tui.screens import ChoiceScreen, CodePicker, HelpScreen, TextPrompt
-from coder.tui.widgets import CaseList
+from coder.tui.case_list import CaseList
+from coder.tui.history_screen import HistoryScreen
+from coder.tui.screens import ChoiceScreen, CodePicker, HelpScreen, Picker, TextPrompt
+
+LISTED_CASES = 40  # more cases than this: the filter menu finds a case by typing, not a list
+NO_SUGGESTION = (
+    "No suggestion for this passage: run `coder suggest`, or code more and `coder train`."
+)
 
 
 class KeyActions:
     """The coding screen's key handlers (a mixin of ``CodingScreen``, which draws with
-    ``refresh_all`` and ``_refresh_case``, writes with ``saving`` and retrains with
-    ``retrain_if_due``)."""
+    ``refresh_all``, ``refresh_codes`` and ``_refresh_case``, writes with ``saving``,
+    retrains with ``retrain_if_due`` and shows filters in the background with
+    ``show_view``)."""
 
     session: CodingSession
-    highlighted: int
+    highlighted: str | None
+    rows: list[str]
 
     # -- coding ------------------------------------------------------------------------------
     def code_key(self, event: events.Key) -> None:
@@ -47,9 +54,7 @@ class KeyActions:
             self.notify("No passage here: change the filter (f).", severity="warning")
             return
         self.session.toggle(code_id)  # saved before we go on
-        ids = [c.id for c in self.session.question.codes]
-        if code_id in ids:
-            self.highlighted = ids.index(code_id)
+        self.highlighted = code_id  # in view, with its definition, even if it was not
         self._after_write()
 
     def action_not_applicable(self) -> None:
@@ -68,7 +73,7 @@ class KeyActions:
     def _accept_now(self) -> None:
         top = self.session.accept_top_suggestion()
         if top is None:
-            self.notify("No suggestion for this passage.", severity="information")
+            self.notify(NO_SUGGESTION, severity="information")
             return
         self._after_write()
 
@@ -165,16 +170,26 @@ class KeyActions:
         else:
             self.notify("Every passage here is coded for this question.")
 
-    def action_next_question(self) -> None:
-        self.session.next_question()
-        self.highlighted = 0
+    def action_question(self, step: int) -> None:
+        """tab: the next question; shift+tab: the previous one."""
+        asked, self.pending = self.pending, None  # asked for the question left: ask anew
+        resort = self.session.next_question(step, resort=False)
+        self.highlighted = None  # the first code listed
         self.query_one(CaseList).show(self.session.case_progress())
         self.refresh_all()
+        if asked is not None:
+            kept = asked.kind if not asked.kind.per_question else Filter.all
+            self.show_view(kept, asked.value if kept is asked.kind else None, asked.ordering)
+        elif resort:  # most uncertain first is per question: re-sorted in the background
+            self.show_view()
 
     def action_highlight(self, step: int) -> None:
-        n = len(self.session.question.codes)
-        self.highlighted = (self.highlighted + step) % n
-        self.refresh_all()
+        """Highlight the next (previous) code in the order listed; its definition shows."""
+        if not self.rows:
+            return
+        at = self.rows.index(self.highlighted) if self.highlighted in self.rows else 0
+        self.highlighted = self.rows[(at + step) % len(self.rows)]
+        self.refresh_codes()
 
     def action_case(self, step: int) -> None:
         cases = list(self.session.case_sizes)
@@ -186,27 +201,16 @@ class KeyActions:
                 break
         self.refresh_all()
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        if event.option_list.id == "cases" and event.option.id:
-            self.session.go_to_case(event.option.id)
-            self.refresh_all()
-
     # -- what is shown: order, search, filter; help and quit -----------------------------------
     def action_toggle_ordering(self) -> None:
-        uncertain = self.session.ordering is Ordering.document
-        self.session.set_ordering(Ordering.uncertain if uncertain else Ordering.document)
-        self.refresh_all()
-        self.notify(
-            "Most uncertain first, taking turns between cases." if uncertain else "Reading order."
-        )
+        uncertain = self.wanted()[2] is Ordering.document
+        ordering = Ordering.uncertain if uncertain else Ordering.document
+        self.show_view(ordering=ordering, why="order")
 
     def action_search(self) -> None:
         def searched(term: str | None) -> None:
-            if term is None:
-                return
-            n = self.session.search(term)
-            self.refresh_all()
-            self.notify(f"{n} passages contain “{term}”." if term.strip() else "Search cleared.")
+            if term is not None:
+                self.show_view(Filter.search, term, why="search")
 
         self.app.push_screen(
             TextPrompt("Search passages", self.session.search_term or ""), searched
@@ -218,27 +222,43 @@ class KeyActions:
             options.append((Filter.disagreements, "Coders disagree (adjudicate with a)"))
         labels = self.session.labels().items()
         options += [(f"{Filter.code}:{c}", f"Coded: {label}") for c, label in labels]
-        options += [(f"{Filter.case}:{case}", f"Case: {case}") for case in self.session.case_sizes]
+        cases = list(self.session.case_sizes)
+        if len(cases) <= LISTED_CASES:
+            options += [(f"{Filter.case}:{case}", f"Case: {case}") for case in cases]
+        else:  # 2,000 regions or municipalities: found by typing, not listed
+            options.append((f"{Filter.case}:", f"Case… (type part of its name; {len(cases)})"))
 
         def chosen(key: str | None) -> None:
             if key is None:
                 return
             kind, _, value = key.partition(":")
-            n = self.session.set_filter(kind, value or None)
-            self.session.search_term = None
-            self.refresh_all()
-            self.notify(f"{n} passages shown.")
+            if kind == Filter.case and not value:
+                self.app.push_screen(
+                    Picker("Case: type part of its name", [(c, c) for c in cases]), case_chosen
+                )
+                return
+            self.show_view(kind, value or None, why="filter")
+
+        def case_chosen(case: str | None) -> None:
+            if case is not None:
+                self.show_view(Filter.case, case, why="filter")
 
         self.app.push_screen(ChoiceScreen("Show", options), chosen)
 
     def action_clear(self) -> None:
-        if self.session.filter[0] is not Filter.all:
-            self.session.search_term = None
-            self.session.set_filter(Filter.all)
-            self.refresh_all()
+        if self.wanted()[0] is not Filter.all:
+            self.show_view(Filter.all)
+
+    def action_history(self) -> None:
+        """The history of the passage on screen (H), newest first."""
+        passage = self.passage
+        if passage is None:
+            return
+        where = f"{passage.case}, passage {passage.position + 1}"
+        self.app.push_screen(HistoryScreen(self.session.history(), self.session.codebook, where))
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen())
+        self.app.push_screen(HelpScreen(getattr(self.app, "keys", None)))
 
     def action_quit(self) -> None:
         self.app.exit()

@@ -3,19 +3,26 @@
 The app is a thin layer over ``coder.coding.session.CodingSession``: key handlers call
 one session method (which writes to the store before returning) and then re-render the
 three panels of the one screen, ``coder.tui.coding_screen.CodingScreen``. The app itself
-keeps the keys in the order typed, also while a write waits for the database.
+keeps the keys in the order typed, also while a write waits for the database, and applies
+the user's keys file (``coder.coding.keymap``) to the screen's bindings.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual import events
 from textual.app import App
 
+from coder.coding import keymap
 from coder.coding.ordering import Ordering
 from coder.coding.session import RETRAIN_EVERY, CodingSession
 from coder.store import Store
 from coder.tui.busy import WAITING
 from coder.tui.coding_screen import CodingScreen
+from coder.tui.keymap import user_keymap
+
+KEYS_PROBLEM_TIMEOUT_S = 20  # a refused keys file: long enough to read the line
 
 __all__ = ["WAITING", "CoderApp", "CodingScreen", "make_app"]
 
@@ -23,16 +30,37 @@ __all__ = ["WAITING", "CoderApp", "CodingScreen", "make_app"]
 class CoderApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "coder"
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (90, "-medium"), (110, "-wide"), (150, "-widest")]
     ENABLE_COMMAND_PALETTE = False
 
-    def __init__(self, session: CodingSession):
+    def __init__(
+        self,
+        session: CodingSession,
+        keys: keymap.Keymap | None = None,
+        keys_problem: str | None = None,
+    ):
+        """``keys``: the keymap (action id -> keys) to use, default the default one;
+        ``keys_problem``: why the user's keys file was refused, shown when the screen opens."""
         super().__init__()
         self.session = session
+        self.keys = keys or keymap.default_keymap()
+        self.keys_problem = keys_problem
         self._held: list[events.Key] | None = None  # keys typed while a write waits
 
+    freeze_gc = False  # set by ``run``: the real screen, not a test's
+
+    def run(self, *args, **kwargs):
+        self.freeze_gc = True
+        return super().run(*args, **kwargs)
+
     def on_mount(self) -> None:
+        defaults = keymap.default_keymap()
+        changed = {a: ",".join(k) for a, k in self.keys.items() if k != defaults.get(a)}
+        if changed:
+            self.set_keymap(changed)
         self.push_screen(CodingScreen(self.session))
+        if self.keys_problem:
+            self.notify(self.keys_problem, severity="error", timeout=KEYS_PROBLEM_TIMEOUT_S)
 
     def hold_keys(self) -> None:
         """A keypress's write is waiting for the database: keep the keys typed meanwhile."""
@@ -73,10 +101,13 @@ def make_app(
     blind: bool = False,
     order: Ordering | str = Ordering.document,
     retrain_every: int = RETRAIN_EVERY,
+    keys_file: Path | None = None,
 ) -> CoderApp:
-    """The coding app for ``coder`` on ``store`` (used by the CLI and the tests alike)."""
+    """The coding app for ``coder`` on ``store`` (used by the CLI and the tests alike), with
+    the user's keys from ``keys_file`` (default: ``coder.coding.keymap.keys_file()``)."""
     session = CodingSession(store, coder, blind=blind)
     session.retrain_every = retrain_every
     if order != Ordering.document:
         session.set_ordering(order)
-    return CoderApp(session)
+    keys, problem = user_keymap(session.codebook, keys_file)
+    return CoderApp(session, keys, problem)

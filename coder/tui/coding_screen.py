@@ -1,57 +1,46 @@
 """The coding screen: its panels, its key bindings, and drawing the session on them.
 
-What the keys do is in ``actions``, a write that finds the database busy in ``busy``,
-the suggester retrained while coding in ``retraining``.
+What the keys do is in ``actions``; the keys themselves come from the one keymap
+(``coder.coding.keymap``, built into bindings in ``keymap``); filters, search and order are
+worked out in the background (``views``); a write that finds the database busy is in
+``busy``, the suggester retrained while coding in ``retraining``.
 """
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from coder.coding.filters import Filter
 from coder.coding.ordering import Ordering
 from coder.coding.session import CodingSession
 from coder.tui.actions import KeyActions
 from coder.tui.busy import SavesKeys
+from coder.tui.case_list import CaseChosen, CaseList
+from coder.tui.code_panel import CodeDetail, CodePanel, QuestionHeader, code_rows, share
+from coder.tui.keymap import KeyFooter, bindings
 from coder.tui.retraining import Retrains
-from coder.tui.widgets import CaseList, CodeDetail, CodePanel, PassageView
+from coder.tui.views import ShowsViews
+from coder.tui.widgets import PassageView
+
+DIVIDER = 1  # the line between the code list and the definition
 
 
-class CodingScreen(KeyActions, SavesKeys, Retrains, Screen):
-    BINDINGS = [
-        Binding("j,down", "move(1)", "Next", key_display="j"),
-        Binding("k,up", "move(-1)", "Prev", key_display="k"),
-        Binding("0", "not_applicable", "n/a"),
-        Binding("n", "next_uncoded", "Uncoded"),
-        Binding("tab", "next_question", "Question", priority=True),
-        Binding("u", "undo", "Undo"),
-        Binding("m", "memo", "Memo"),
-        Binding("slash", "search", "Search", key_display="/"),
-        Binding("f", "filter", "Filter"),
-        Binding("o", "toggle_ordering", "Order", show=False),
-        Binding("c", "pick_code", "Codes"),
-        Binding("a", "adjudicate", "Agree", show=False),
-        Binding("enter", "accept", "Accept", show=False),
-        Binding("left,h", "highlight(-1)", "Prev code", show=False),
-        Binding("right,l", "highlight(1)", "Next code", show=False),
-        Binding("right_square_bracket", "case(1)", "Next case", show=False),
-        Binding("left_square_bracket", "case(-1)", "Prev case", show=False),
-        Binding("escape", "clear", "Clear filter", show=False),
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("q", "quit", "Quit"),
-    ]
+class CodingScreen(KeyActions, SavesKeys, Retrains, ShowsViews, Screen):
+    BINDINGS = bindings()
 
     def __init__(self, session: CodingSession):
         super().__init__()
         self.session = session
-        self.highlighted = 0
+        self.highlighted: str | None = None  # the code id whose definition shows
+        self.rows: list[str] = []  # the code ids in the order listed
         self.waiting_for_lock = False
+        self.working: str | None = None  # a view being worked out in the background
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -60,53 +49,103 @@ class CodingScreen(KeyActions, SavesKeys, Retrains, Screen):
             with VerticalScroll(id="centre"):
                 yield PassageView(id="passage")
             with Vertical(id="right"):
-                yield CodePanel(id="codes")
-                yield CodeDetail(id="definition")
+                yield QuestionHeader(id="question")
+                with VerticalScroll(id="codes"):
+                    yield CodePanel(id="code-list")
+                with VerticalScroll(id="definition"):
+                    yield CodeDetail(id="detail")
         yield Static(id="status")
-        yield Footer(compact=True)  # compact: more of the keys fit in 80 columns
+        yield KeyFooter(compact=True)  # compact: more of the keys fit in 80 columns
 
     def on_mount(self) -> None:
         db = self.session.store.db
         self.app.sub_title = f"{self.session.coder} · {db if '://' in db else Path(db).name}"
         self.query_one(CaseList).show(self.session.case_progress())
         self.refresh_all()
+        if getattr(self.app, "freeze_gc", False):
+            # The project (100,000 passages: their order, cases, ranks) and the screen live
+            # as long as the app: leave them out of Python's full garbage collections, which
+            # otherwise pause a keypress now and then for 50-150 ms on a large project.
+            self.call_after_refresh(gc.freeze)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.fit_right)
 
     # -- rendering ---------------------------------------------------------------------------
     def refresh_all(self) -> None:
         session = self.session
         passage = session.passage()
         self.passage = passage
-        keyed = session.keyed_codes()
-        if passage is not None and passage.mine and self.highlighted >= len(keyed):
-            self.highlighted = 0
-        self.highlighted = max(0, min(self.highlighted, len(keyed) - 1))
         labels = session.labels()
         self.query_one(PassageView).show(passage, session.search_term, labels)
         self.query_one("#centre", VerticalScroll).scroll_home(animate=False)
-        self.query_one(CodePanel).show(
-            session.question, keyed, passage, self.highlighted, session.calibration_note
-        )
-        self.query_one(CodeDetail).show(keyed[self.highlighted][1] if keyed else None)
+        self.refresh_codes()
         self.query_one("#status", Static).update(self._status(), layout=False)
         if passage is not None:
             self.query_one(CaseList).point_at(passage.case)
         self.app.title = f"coder — {session.codebook.title}"
 
+    def refresh_codes(self) -> None:
+        """The right column: the question, its codes (the highlighted one in view) and the
+        highlighted code's definition."""
+        session, passage = self.session, self.passage
+        question = session.question
+        rows = code_rows(question, session.keyed_codes(), passage)
+        self.rows = [row.code_id for row in rows]
+        if self.highlighted not in self.rows:
+            self.highlighted = self.rows[0] if self.rows else None
+        shown_scores = passage is not None and bool(passage.suggestions)
+        self.query_one(QuestionHeader).show(
+            question, session.calibration_note if shown_scores else None
+        )
+        mine = passage.mine if passage else set()
+        self.query_one(CodePanel).show(rows, passage, self.highlighted, session.implied(mine))
+        codes = {code.id: code for code in question.codes}
+        code = codes.get(self.highlighted or "")
+        parent = codes.get(code.parent or "") if code is not None else None
+        self.query_one(CodeDetail).show(code, parent)
+        self.fit_right()
+
+    def fit_right(self) -> None:
+        """Share the right column's height between the code list and the definition by what
+        each holds, and scroll the list to the highlighted code (and its bar)."""
+        right = self.query_one("#right")
+        header = self.query_one(QuestionHeader)
+        box = self.query_one("#codes", VerticalScroll)
+        panel = self.query_one(CodePanel)
+        width = right.content_size.width
+        total = right.content_size.height - header.height_for(width) - DIVIDER
+        height = share(total, panel.lines, self.query_one(CodeDetail).lines)
+        if box.styles.height is None or box.styles.height.value != height:
+            box.styles.height = height
+        first, after = panel.spans.get(self.highlighted or "", (0, 0))
+        top = box.scroll_y
+        if first < top or after - first > height:
+            box.scroll_to(y=first, animate=False)
+        elif after > top + height:
+            box.scroll_to(y=after - height, animate=False)
+
     def _status(self) -> str:
         """The status line: question, progress, and the filter and order if not the usual."""
         session = self.session
         coded, total = session.progress()
-        share = coded / total if total else 0.0
+        share_coded = coded / total if total else 0.0
         kind, value = session.filter
         shown = "" if kind is Filter.all else f"  ·  filter: {kind}{' ' + value if value else ''}"
         if session.ordering is not Ordering.document:
             shown += "  ·  most uncertain first"
+        if self.working:
+            shown += f"  ·  {self.working}"
         question_no = session.question_index + 1
         return (
             f"Q{question_no}/{len(session.codebook.questions)} {session.question.id}  ·  "
-            f"coded {coded}/{total} ({share:.0%}){shown}"
+            f"coded {coded}/{total} ({share_coded:.0%}){shown}"
         )
 
     def _refresh_case(self, case: str) -> None:
         coded = self.session.case_coded[case]
         self.query_one(CaseList).update_case(case, coded, self.session.case_sizes[case])
+
+    def on_case_chosen(self, message: CaseChosen) -> None:
+        self.session.go_to_case(message.case)
+        self.refresh_all()

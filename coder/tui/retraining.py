@@ -10,7 +10,8 @@ from coder.errors import CoderError
 
 class Retrains:
     """The coding screen's part that retrains the suggester every ``retrain_every`` new
-    codings (a mixin of ``CodingScreen``, whose ``refresh_all`` redraws the screen)."""
+    codings (a mixin of ``CodingScreen``, whose ``refresh_all`` redraws the screen and
+    ``show_view`` re-sorts it)."""
 
     session: CodingSession
 
@@ -40,6 +41,8 @@ class Retrains:
     def _retrained(self, question_id: str, n_train: int, scored: int) -> None:
         if question_id != self.session.question.id:
             return
-        self.session.suggestions_changed()
+        resort = self.session.suggestions_changed(resort=False)
         self.refresh_all()
+        if resort:  # most uncertain first: re-sorted by the new scores, in the background
+            self.show_view()
         self.notify(f"Suggestions updated: retrained on {n_train} passages, {scored} re-scored.")

@@ -1,4 +1,5 @@
-"""Modal screens of the coding UI: memo, search, filter, code picker and help."""
+"""Modal screens of the coding UI: memo, search, filter, code picker and help. Each is a
+``ModalScreen[T]`` that dismisses with what was chosen (None: nothing, escape)."""
 
 from __future__ import annotations
 
@@ -11,70 +12,63 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from coder.coding.keymap import Keymap, help_rows
 from coder.model.codebook import Code
+from coder.tui.code_panel import wrap_hanging
 
-HELP_SECTIONS = [
-    (
-        "Coding keys",
-        [
-            ("1-9", "toggle the n-th code (a code's hotkey overrides its number)"),
-            ("0", "toggle n/a: the question does not apply here"),
-            ("c", "pick any code by typing part of its label (long codebooks)"),
-            ("enter", "accept the top suggestion (marked ◀ enter)"),
-            ("left/right", "highlight the previous/next code (its definition shows)"),
-        ],
-    ),
-    (
-        "Moving",
-        [
-            ("j / down", "next passage"),
-            ("k / up", "previous passage"),
-            ("n", "next passage I have not coded"),
-            ("] / [", "next / previous case"),
-            ("tab", "next question"),
-            ("o", "order: reading / most uncertain first (by case)"),
-        ],
-    ),
-    (
-        "Other",
-        [
-            ("u", "undo my last coding"),
-            ("m", "memo on this passage"),
-            ("/", "search (hits are highlighted; an empty search clears it)"),
-            ("f", "filter: all, uncoded, disagreements, by code, by case; escape clears"),
-            ("a", "adjudicate: record the agreed code(s) as coder 'consensus'"),
-            ("?", "this help"),
-            ("q", "quit (everything is already saved)"),
-        ],
-    ),
+# What the marks in the code list mean, after the keys on the help screen.
+MARKS = [
+    ("[x]", "coded by me"),
+    ("[·]", "implied: a sub-code of it is coded (not stored)"),
+    ("◆ name", "coded by another coder"),
+    ("██ 0.74", "a suggestion and its score; ◀ enter marks the top one"),
 ]
+SECTION_TITLES = {"Coding": "Coding keys", "Moving": "Moving", "Other": "Other"}
 
 
-def help_text() -> Text:
-    out = Text()
-    for title, keys in HELP_SECTIONS:
-        out.append(f"{title}\n", style="bold")
-        for key, what in keys:
-            out.append(f"  {key:<11}", style="bold cyan")
-            out.append(f"{what}\n")
-    return out
+def help_text(keys: Keymap | None = None, width: int = 0) -> Text:
+    """Every key of the coding screen (the user's, where rebound), then the marks; lines
+    wrapped at ``width`` under the text they continue (0: not wrapped)."""
+    lines: list[Text] = []
+    sections = [(SECTION_TITLES.get(t, t), rows, "bold cyan") for t, rows in help_rows(keys)]
+    for title, rows, style in [*sections, ("Marks", MARKS, "bold green")]:
+        if lines:
+            lines.append(Text())
+        lines.append(Text(title, style="bold"))
+        for key, what in rows:
+            row = Text.assemble((f"  {key:<11}", style), what)
+            lines += wrap_hanging(row, width, max(13, 2 + len(key) + 1))
+    return Text("\n").join(lines)
 
 
-class _Modal(ModalScreen):
+class HelpText(Static):
+    """The help text, wrapped to the dialog's width."""
+
+    def __init__(self, keys: Keymap | None, **kwargs) -> None:
+        super().__init__(help_text(keys), **kwargs)
+        self.keys = keys
+
+    def on_resize(self) -> None:
+        self.update(help_text(self.keys, self.content_size.width))
+
+
+class _Modal(ModalScreen[str | None]):
+    """A dialog that returns a text (an option's id, what was typed), or None: escape."""
+
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
 
-class HelpScreen(_Modal):
-    BINDINGS = [
-        Binding("escape", "dismiss(None)", "Close"),
-        Binding("question_mark", "dismiss(None)", "Close"),
-        Binding("q", "dismiss(None)", "Close"),
-    ]
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss(None)", "Close")]
+
+    def __init__(self, keys: Keymap | None = None):
+        super().__init__()
+        self.keys = keys
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             with VerticalScroll(id="help-scroll"):  # at 80x24 not every key fits at once
-                yield Static(help_text(), id="help-text")
+                yield HelpText(self.keys, id="help-text")
             yield Label("up/down scroll · escape closes", classes="hint")
 
     def on_mount(self) -> None:
@@ -142,17 +136,23 @@ def fuzzy_score(query: str, text: str) -> int | None:
     return 1000 + gaps
 
 
-class CodePicker(_Modal):
-    """Type part of a code's label or id; enter applies the highlighted match."""
+class Picker(_Modal):
+    """Type part of a name; enter takes the highlighted match. ``options``: (id, name); at
+    most ``shown`` matches are listed, so a long list (2,000 cases) opens at once."""
 
-    def __init__(self, codes: list[Code]):
+    def __init__(
+        self, title: str, options: list[tuple[str, str]], placeholder: str = "", shown: int = 50
+    ):
         super().__init__()
-        self.codes = codes
+        self.title_text = title
+        self.options = options
+        self.placeholder = placeholder
+        self.shown = shown
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label("Code: type part of a label, enter applies", classes="dialog-title")
-            yield Input(placeholder="e.g. ramverk", id="picker-input")
+            yield Label(self.title_text, classes="dialog-title")
+            yield Input(placeholder=self.placeholder, id="picker-input")
             yield OptionList(id="picker-options")
 
     def on_mount(self) -> None:
@@ -161,14 +161,14 @@ class CodePicker(_Modal):
 
     def _refresh(self, query: str) -> None:
         scored = []
-        for i, code in enumerate(self.codes):
-            score = fuzzy_score(query, f"{code.label} {code.id}")
+        for i, (key, name) in enumerate(self.options):
+            score = fuzzy_score(query, f"{name} {key}")
             if score is not None:
-                scored.append((score, i, code))
+                scored.append((score, i, key, name))
         scored.sort(key=lambda item: (item[0], item[1]))
         options = self.query_one(OptionList)
         options.clear_options()
-        options.add_options([Option(code.label, id=code.id) for _, _, code in scored])
+        options.add_options([Option(name, id=key) for _, _, key, name in scored[: self.shown]])
         if scored:
             options.highlighted = 0
 
@@ -189,3 +189,19 @@ class CodePicker(_Modal):
             options = self.query_one(OptionList)
             options.action_cursor_down() if event.key == "down" else options.action_cursor_up()
             event.stop()
+
+
+class CodePicker(Picker):
+    """Type part of a code's label or id; enter applies the highlighted match."""
+
+    def __init__(self, codes: list[Code]):
+        labels = {code.id: code.label for code in codes}
+        # a sub-code with its parent, as "Parent › Sub-code", to tell it apart and find it
+        named = [
+            (
+                code.id,
+                f"{labels[code.parent]} › {code.label}" if code.parent in labels else code.label,
+            )
+            for code in codes
+        ]
+        super().__init__("Code: type part of a label, enter applies", named, "e.g. ramverk")

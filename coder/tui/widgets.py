@@ -1,4 +1,5 @@
-"""Widgets of the coding screen. They render what they are given; they never touch the store."""
+"""The passage in the centre of the coding screen. Widgets render what they are given and
+never touch the store; the cases are in ``case_list``, the right column in ``code_panel``."""
 
 from __future__ import annotations
 
@@ -6,26 +7,11 @@ import re
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Static
 
-from coder.coding.session import NOT_APPLICABLE_LABEL, Passage, Suggestion
-from coder.model.codebook import NOT_APPLICABLE, Code, Question
+from coder.coding.session import Passage
 from coder.reports.agreement import CONSENSUS
-
-BAR_WIDTH = 6
-_BLOCKS = " ▏▎▍▌▋▊▉█"
-
-
-def score_bar(score: float, width: int = BAR_WIDTH) -> str:
-    """A bar of ``width`` cells for a score between 0 and 1, in eighths of a cell."""
-    eighths = round(max(0.0, min(1.0, score)) * width * 8)
-    full, rest = divmod(eighths, 8)
-    return ("█" * full + (_BLOCKS[rest] if rest else "")).ljust(width)
-
-
-EVIDENCE_STYLE = "bold underline"
-MAX_EVIDENCE = 5  # words shown after "why:"
+from coder.tui.code_panel import EVIDENCE_STYLE, MAX_EVIDENCE
 
 
 def highlight(
@@ -46,45 +32,6 @@ def highlight(
         for match in re.finditer(re.escape(term), text, flags=re.IGNORECASE):
             rendered.stylize(style, match.start(), match.end())
     return rendered
-
-
-class CaseList(OptionList):
-    """Cases with this coder's progress on the current question; select one to jump there."""
-
-    can_focus = False
-
-    def show(self, progress: list[tuple[str, int, int]]) -> None:
-        self._progress = {case: (coded, total) for case, coded, total in progress}
-        self.clear_options()
-        self.add_options([Option(self._prompt(*row), id=row[0]) for row in progress])
-        self._index = {case: i for i, (case, _, _) in enumerate(progress)}
-
-    def update_case(self, case: str, coded: int, total: int) -> None:
-        index = getattr(self, "_index", {}).get(case)
-        if index is not None:
-            self._progress[case] = (coded, total)
-            self.replace_option_prompt_at_index(index, self._prompt(case, coded, total))
-
-    def on_resize(self) -> None:
-        if getattr(self, "_progress", None):
-            highlighted = self.highlighted
-            self.show([(case, *counts) for case, counts in self._progress.items()])
-            self.highlighted = highlighted
-
-    def point_at(self, case: str) -> None:
-        index = getattr(self, "_index", {}).get(case)
-        if index is not None and self.highlighted != index:
-            self.highlighted = index
-
-    def _prompt(self, case: str, coded: int, total: int) -> Text:
-        done = coded == total
-        counts = f"{coded}/{total} "
-        room = max(6, (self.size.width or 26) - len(counts) - 3)
-        name = case if len(case) <= room else case[: room - 1] + "…"
-        line = Text()
-        line.append(counts, style="green" if done else "dim")
-        line.append(name, style="green" if done else "")
-        return line
 
 
 class PassageView(Static):
@@ -117,17 +64,25 @@ class PassageView(Static):
             out.append_text(coders_side_by_side(passage, labels or {}))
             out.append("\n")
         if passage.previous:
-            out.append(_tail(passage.previous) + "\n\n", style="dim italic")
+            out.append(_tail(passage.previous, self._room(8, 100)) + "\n\n", style="dim italic")
         top = passage.suggestions[0] if passage.suggestions else None
         evidence = top.evidence[:MAX_EVIDENCE] if top else ()
         out.append_text(highlight(passage.text, term, words=evidence))
         out.append("\n\n")
         if passage.following:
-            out.append(_clip(passage.following), style="dim italic")
+            out.append(_clip(passage.following, self._room(4, 160)), style="dim italic")
         if passage.memo:
             out.append("\n\nMemo: ", style="bold yellow")
             out.append(passage.memo, style="yellow")
         self.update(out)
+
+    def _room(self, share: int, least: int) -> int:
+        """How much of a neighbouring passage to show: about 1/``share`` of the lines of
+        the centre column (a taller terminal shows more context), at least ``least``."""
+        box = self.parent.size if self.parent is not None else None
+        if box is None or not box.width:
+            return least
+        return max(least, box.width * (box.height // share))
 
 
 def _adjudicable(passage: Passage) -> bool:
@@ -175,107 +130,3 @@ def _clip(text: str, limit: int = 160) -> str:
 def _tail(text: str, limit: int = 100) -> str:
     """The end of the previous passage: context, without pushing this one off the screen."""
     return text if len(text) <= limit else "…" + text[-(limit - 1) :].lstrip()
-
-
-class CodePanel(Static):
-    """The question's codes with keys, my marks, other coders' marks and suggestion bars.
-
-    Codes with a suggestion come first, best score first, so the first bar shown is the
-    top suggestion, the one enter accepts (also marked ◀ enter), with its evidence under
-    it; above the bars, when the scores are not calibrated, a note says so. The other codes
-    follow in codebook order; keys stay with their codes. At 80x24 long codebooks do not
-    fit: this order keeps what enter takes, and why, on screen."""
-
-    def show(
-        self,
-        question: Question,
-        keyed: list[tuple[str, Code]],
-        passage: Passage | None,
-        highlighted: int,
-        calibration: str | None = None,
-    ) -> None:
-        mine = passage.mine if passage else set()
-        others = passage.others if passage else {}
-        suggestions = passage.suggestions if passage else []  # best first
-        top = suggestions[0] if suggestions else None
-        scores: dict[str, Suggestion] = {}
-        for suggestion in suggestions:
-            scores.setdefault(suggestion.code, suggestion)
-        place = {code_id: n for n, code_id in enumerate(scores)}
-        out = Text()
-        out.append(f"{question.title}\n", style="bold")
-        out.append(
-            "(one code)\n" if question.mode == "single" else "(several codes)\n", style="dim"
-        )
-        rows = [(key, code.id, code.label) for key, code in keyed]
-        not_applicable = (
-            NOT_APPLICABLE in mine
-            or NOT_APPLICABLE in scores
-            or any(NOT_APPLICABLE in codes for codes in others.values())
-        )
-        if not_applicable:  # shown when marked or suggested; key 0 works always
-            rows.append(("0", NOT_APPLICABLE, NOT_APPLICABLE_LABEL))
-        numbered = list(enumerate(rows))  # the number is what `highlighted` counts
-        suggested = sorted((r for r in numbered if r[1][1] in scores), key=lambda r: place[r[1][1]])
-        if suggested and calibration:
-            out.append(f"{calibration}\n", style="yellow")
-        for i, (key, code_id, label) in suggested:
-            out.append_text(self._row(key, code_id, label, mine, others, i == highlighted))
-            score = scores[code_id].score
-            out.append(f"      {score_bar(score)} {score:.2f}", style="blue")
-            if top is not None and code_id == top.code:
-                out.append(" ◀ enter", style="bold blue")
-                if top.evidence:
-                    out.append("\nwhy: ", style="bold")
-                    out.append(" · ".join(top.evidence[:MAX_EVIDENCE]), style=EVIDENCE_STYLE)
-            out.append("\n")
-        for i, (key, code_id, label) in numbered:
-            if code_id not in scores:
-                out.append_text(self._row(key, code_id, label, mine, others, i == highlighted))
-        self.update(out, layout=False)  # a fixed-size box: no screen re-layout per keypress
-
-    @staticmethod
-    def _row(
-        key: str,
-        code_id: str,
-        label: str,
-        mine: set[str],
-        others: dict[str, set[str]],
-        highlighted: bool,
-    ) -> Text:
-        line = Text()
-        line.append(f"{key or ' '} ", style="bold cyan")
-        line.append(
-            "[x] " if code_id in mine else "[ ] ", style="bold green" if code_id in mine else ""
-        )
-        line.append(label, style="italic" if code_id == NOT_APPLICABLE else "")
-        by = sorted(c for c, codes in others.items() if code_id in codes)
-        if by:
-            line.append(f"  ◆ {', '.join(by)}", style="magenta")
-        if highlighted:
-            line.stylize("reverse")
-        line.append("\n")
-        return line
-
-
-class CodeDetail(Static):
-    """The highlighted code's definition, include and exclude notes and an example."""
-
-    def show(self, code: Code | None) -> None:
-        if code is None:
-            self.update("")
-            return
-        out = Text()
-        out.append(f"{code.label}\n", style="bold underline")
-        if code.definition:
-            out.append(code.definition + "\n")
-        if code.include:
-            out.append("Include: ", style="bold green")
-            out.append(code.include + "\n")
-        if code.exclude:
-            out.append("Exclude: ", style="bold red")
-            out.append(code.exclude + "\n")
-        if code.examples:
-            out.append("Example: ", style="bold")
-            out.append(f"”{code.examples[0]}”", style="italic")
-        self.update(out, layout=False)

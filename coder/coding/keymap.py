@@ -1,0 +1,286 @@
+"""The coding screen's keys, as plain data: the one keymap behind the screen's key bindings,
+its footer, its help screen and the keys a codebook may not take as hotkeys; and the user's
+own keys, read from ``keys.toml``.
+
+Nothing here needs Textual (the screen builds its ``Binding``s from ``ACTIONS``), nor any
+other part of coder: the codebook validator can take the reserved keys from here too.
+
+A keys file (``$XDG_CONFIG_HOME/coder/keys.toml``, else ``~/.config/coder/keys.toml``)
+rebinds actions by their id, a key or several separated by commas::
+
+    [keys]
+    next = "j,down,space"
+    search = "s"
+
+Keys are written as typed (``j``, ``/``, ``?``, ``H``) or by name (``down``, ``tab``,
+``shift+tab``, ``ctrl+n``, ``escape``). A file naming an unknown action, or binding a key
+that another action, a code's number (1-9) or a code's hotkey already has, is refused in one
+line naming the file and line; the screen then uses the default keys.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from coder.errors import CoderError, where
+
+SECTIONS = ("Coding", "Moving", "Other")
+
+
+@dataclass(frozen=True)
+class KeyAction:
+    """One thing the coding screen does on a key.
+
+    ``id`` names it in a keys file (and is the Textual binding id); ``keys`` are the default
+    keys as typed, the first one shown; ``action`` is the screen's action (``move(1)``);
+    ``label`` is its word in the footer (``""``: not in the footer); ``help`` its line on
+    the help screen, under ``section``. An action of ``""`` is a help line only (the code
+    keys 1-9 are handled by the screen itself, not bound)."""
+
+    id: str
+    keys: tuple[str, ...]
+    action: str
+    label: str
+    help: str
+    section: str
+    priority: bool = False  # before any widget gets the key (tab, shift+tab)
+
+
+# In the order of the help screen, section by section. The footer shows the actions with a
+# label in FOOTER order, as many as fit; the PINNED ones stay at its right end at any width.
+# fmt: off
+ACTIONS: tuple[KeyAction, ...] = (
+    KeyAction("codes", ("1-9",), "", "",
+              "toggle the n-th code (a code's hotkey overrides its number)", "Coding"),
+    KeyAction("not_applicable", ("0",), "not_applicable", "n/a",
+              "toggle n/a: the question does not apply here", "Coding"),
+    KeyAction("pick_code", ("c",), "pick_code", "Codes",
+              "pick any code by typing part of its label (long codebooks)", "Coding"),
+    KeyAction("accept", ("enter",), "accept", "",
+              "accept the top suggestion (marked ◀ enter)", "Coding"),
+    KeyAction("previous_code", ("left", "h"), "highlight(-1)", "",
+              "highlight the previous code (its definition shows)", "Coding"),
+    KeyAction("next_code", ("right", "l"), "highlight(1)", "",
+              "highlight the next code", "Coding"),
+    KeyAction("undo", ("u",), "undo", "Undo",
+              "undo my last coding", "Coding"),
+    KeyAction("next", ("j", "down"), "move(1)", "Next",
+              "next passage", "Moving"),
+    KeyAction("previous", ("k", "up"), "move(-1)", "Prev",
+              "previous passage", "Moving"),
+    KeyAction("next_uncoded", ("n",), "next_uncoded", "Uncoded",
+              "next passage I have not coded", "Moving"),
+    KeyAction("next_case", ("]",), "case(1)", "",
+              "next case", "Moving"),
+    KeyAction("previous_case", ("[",), "case(-1)", "",
+              "previous case", "Moving"),
+    KeyAction("next_question", ("tab",), "question(1)", "Question",
+              "next question", "Moving", priority=True),
+    KeyAction("previous_question", ("shift+tab",), "question(-1)", "",
+              "previous question", "Moving", priority=True),
+    KeyAction("order", ("o",), "toggle_ordering", "Order",
+              "order: reading / most uncertain first (by case)", "Moving"),
+    KeyAction("memo", ("m",), "memo", "Memo",
+              "memo on this passage", "Other"),
+    KeyAction("search", ("/",), "search", "Search",
+              "search (hits are highlighted; an empty search clears it)", "Other"),
+    KeyAction("filter", ("f",), "filter", "Filter",
+              "filter: all, uncoded, disagreements, by code, by case", "Other"),
+    KeyAction("clear", ("escape",), "clear", "",
+              "clear the filter or search", "Other"),
+    KeyAction("adjudicate", ("a",), "adjudicate", "Agree",
+              "adjudicate: record the agreed code(s) as coder 'consensus'", "Other"),
+    KeyAction("history", ("H",), "history", "History",
+              "history of this passage: who coded what, when", "Other"),
+    KeyAction("help", ("?",), "help", "Help",
+              "this help", "Other"),
+    KeyAction("quit", ("q",), "quit", "Quit",
+              "quit (everything is already saved)", "Other"),
+)
+
+FOOTER = ("next", "previous", "undo", "next_uncoded", "next_question", "search", "filter",
+          "pick_code", "not_applicable", "memo", "history", "order", "adjudicate")
+PINNED = ("help", "quit")  # at the footer's right end, at any width
+# fmt: on
+
+BY_ID = {action.id: action for action in ACTIONS}
+BOUND = tuple(action for action in ACTIONS if action.action)  # the ones with real keys
+
+# Keys written as the character typed, and the names Textual gives them.
+KEY_NAMES = {
+    "/": "slash",
+    "?": "question_mark",
+    "[": "left_square_bracket",
+    "]": "right_square_bracket",
+    " ": "space",
+}
+_CHARACTERS = {name: char for char, name in KEY_NAMES.items()}
+_MODIFIERS = {"ctrl", "shift", "alt", "meta", "super", "hyper"}
+_NAMED = {
+    "up", "down", "left", "right", "home", "end", "pageup", "pagedown", "tab", "enter",
+    "escape", "backspace", "delete", "insert", "space",
+    *(f"f{n}" for n in range(1, 25)),
+}  # fmt: skip
+
+Keymap = dict[str, tuple[str, ...]]  # action id -> its keys, as typed
+
+
+def default_keymap() -> Keymap:
+    return {action.id: action.keys for action in BOUND}
+
+
+def reserved_characters() -> frozenset[str]:
+    """The single characters the coding screen binds by default: no code may take one as
+    its hotkey (the code keys 1-9 are not among them; ``0`` is, for n/a)."""
+    return frozenset(key for action in BOUND for key in action.keys if len(key) == 1)
+
+
+def key_name(key: str) -> str:
+    """A key as Textual names it (``/`` -> ``slash``); other keys unchanged."""
+    return KEY_NAMES.get(key, key)
+
+
+def canonical(key: str) -> str:
+    """One spelling per key, to compare keys: the character where there is one."""
+    key = key.strip()
+    return key if len(key) == 1 else _CHARACTERS.get(key.lower(), key.lower())
+
+
+def known_key(key: str) -> bool:
+    """Whether ``key`` names a key: a character, or ``down``, ``shift+tab``, ``ctrl+n`` ..."""
+    if len(key) == 1:
+        return key.isprintable()
+    *modifiers, last = key.lower().split("+")
+    if not last or any(m not in _MODIFIERS for m in modifiers):
+        return False
+    if len(last) == 1 or last in _NAMED or last in _CHARACTERS:
+        return True
+    try:  # Textual names other characters by their Unicode name: full_stop, comma, ...
+        unicodedata.lookup(last.replace("_", " "))
+    except KeyError:
+        return False
+    return True
+
+
+def keys_file(environ: Mapping[str, str] | None = None) -> Path:
+    """Where the user's keys file is: ``$XDG_CONFIG_HOME/coder/keys.toml``, else
+    ``~/.config/coder/keys.toml``."""
+    env = os.environ if environ is None else environ
+    base = env.get("XDG_CONFIG_HOME") or str(Path(env.get("HOME") or Path.home()) / ".config")
+    return Path(base) / "coder" / "keys.toml"
+
+
+def load_keys(
+    path: Path,
+    hotkeys: Mapping[str, str] | None = None,
+    *,
+    valid: Callable[[str], bool] = known_key,
+) -> tuple[Keymap, str | None]:
+    """The keymap with the user's keys from ``path`` (the defaults where it is absent), and
+    what is wrong with the file (one line naming it and the line), when it is refused: the
+    defaults are then used, whole. ``hotkeys``: the codebook's hotkeys (key -> the code's
+    label), which no action may take."""
+    if not path.is_file():
+        return default_keymap(), None
+    try:
+        return read_keys(path, hotkeys or {}, valid=valid), None
+    except CoderError as exc:
+        return default_keymap(), f"{exc}; using the default keys"
+
+
+def read_keys(
+    path: Path, hotkeys: Mapping[str, str], *, valid: Callable[[str], bool] = known_key
+) -> Keymap:
+    """The keymap with ``path``'s keys over the defaults; a ``CoderError`` naming the file
+    and line for the first thing wrong in it."""
+    try:
+        text = path.read_text("utf-8")
+        data = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CoderError(f"{path}: cannot read the keys file ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        raise CoderError(
+            f"{where(path, int(line[1]) if line else None)}: not a TOML keys file ({exc})"
+        ) from None
+    lines = text.splitlines()
+    for section in data:
+        if section != "keys":
+            raise CoderError(
+                f"{where(path, _line_of(lines, section, table=True))}: unknown section "
+                f"[{section}] (a keys file has one section, [keys])"
+            )
+    keys = data.get("keys", {})
+    if not isinstance(keys, dict):
+        raise CoderError(f"{where(path, _line_of(lines, 'keys'))}: [keys] must be a table")
+    keymap = default_keymap()
+    for action_id, value in keys.items():
+        at = where(path, _line_of(lines, action_id))
+        if action_id not in keymap:
+            known = ", ".join(keymap)
+            raise CoderError(f"{at}: unknown action '{action_id}' (actions: {known})")
+        keymap[action_id] = _keys_of(value, at, valid)
+    _refuse_clashes(keymap, list(keys), hotkeys, path, lines)
+    return keymap
+
+
+def _keys_of(value: object, at: str, valid: Callable[[str], bool]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        # "," is the separator; a comma key is written by its name, "comma"
+        value = value.split(",") if value.strip() else []
+    if not isinstance(value, list) or not all(isinstance(k, str) for k in value):
+        raise CoderError(f'{at}: expected keys in quotes, e.g. "j,down"')
+    keys = tuple(k.strip() for k in value)
+    if not keys or not all(keys):
+        raise CoderError(f"{at}: no key given")
+    for key in keys:
+        if not valid(key):
+            raise CoderError(f"{at}: '{key}' is not a key (e.g. j, /, down, tab, ctrl+n)")
+    return keys
+
+
+def _refuse_clashes(
+    keymap: Keymap, changed: list[str], hotkeys: Mapping[str, str], path: Path, lines: list[str]
+) -> None:
+    """Refuse a key bound twice: to two actions, or to an action and a code (1-9, a hotkey).
+    Reported at the line of the file's own entry that makes the clash."""
+    taken: dict[str, str] = {str(n): f"the key of code {n}" for n in range(1, 10)}
+    taken.update({canonical(k): f"the hotkey of code '{label}'" for k, label in hotkeys.items()})
+    owners: dict[str, str] = {}
+    for action_id in sorted(keymap, key=lambda a: a in changed):  # the file's entries last
+        for key in keymap[action_id]:
+            name = canonical(key)
+            other = owners.get(name) or taken.get(name)
+            if other is not None and action_id in changed:
+                at = where(path, _line_of(lines, action_id))
+                raise CoderError(f"{at}: '{key}' for '{action_id}' is already {other}")
+            owners.setdefault(name, f"the key of '{action_id}'")
+
+
+def _line_of(lines: Iterable[str], name: str, *, table: bool = False) -> int | None:
+    """The line (from 1) where ``name`` is set (or, with ``table``, opened as [name])."""
+    quoted = rf"(?:{re.escape(name)}|\"{re.escape(name)}\"|'{re.escape(name)}')"
+    pattern = re.compile(rf"^\s*\[\s*{quoted}\s*\]" if table else rf"^\s*{quoted}\s*=")
+    for number, line in enumerate(lines, start=1):
+        if pattern.match(line):
+            return number
+    return None
+
+
+def help_rows(keymap: Keymap | None = None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The help screen's sections: (title, [(keys as shown, what they do)]), with the
+    keys of ``keymap`` (the user's) where given."""
+    keymap = keymap or default_keymap()
+    sections: list[tuple[str, list[tuple[str, str]]]] = []
+    for title in SECTIONS:
+        rows = [
+            (" / ".join(keymap.get(a.id, a.keys)), a.help) for a in ACTIONS if a.section == title
+        ]
+        sections.append((title, rows))
+    return sections
