@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from coder.coding import keymap
 from coder.corpus.importer import import_documents
 from coder.errors import CodebookError
+from coder.model import keymap
 from coder.model.codebook import parse_codebook
 from coder.store import Store
 from coder.tui.app import make_app
@@ -79,11 +79,6 @@ def test_reserved_keys_are_the_keymaps_single_characters():
     assert not reserved & set("123456789")  # the code keys are not bound: they code
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="coder/model/validator.py keeps its own set of reserved keys (it may not import "
-    "coder.coding); 'H' (history) is not in it yet",
-)
 def test_the_codebook_refuses_every_reserved_key_as_a_hotkey():
     refused = set()
     for key in keymap.reserved_characters():

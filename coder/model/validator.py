@@ -17,9 +17,11 @@ from coder.i18n import _
 from coder.model.changes import read_changes
 from coder.model.entities import MODES, NOT_APPLICABLE, Code, Codebook, Question
 from coder.model.fields import FieldPath, FieldReader, Lines
+from coder.model.keymap import reserved_characters
 
 _LANG = re.compile(r"^[a-z]{2,3}$")
-_RESERVED_HOTKEYS = set("jknhl[] uqmfcoa/?0")  # navigation and commands in the coding screen
+# the coding screen's own keys (its one keymap), and space, which a YAML hotkey cannot mean
+_RESERVED_HOTKEYS = reserved_characters() | {" "}
 
 _TOP_FIELDS = {
     "id",

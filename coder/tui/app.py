@@ -4,7 +4,7 @@ The app is a thin layer over ``coder.coding.session.CodingSession``: key handler
 one session method (which writes to the store before returning) and then re-render the
 three panels of the one screen, ``coder.tui.coding_screen.CodingScreen``. The app itself
 keeps the keys in the order typed, also while a write waits for the database, and applies
-the user's keys file (``coder.coding.keymap``) to the screen's bindings.
+the user's keys file (``coder.model.keymap``) to the screen's bindings.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from pathlib import Path
 from textual import events
 from textual.app import App
 
-from coder.coding import keymap
 from coder.coding.ordering import Ordering
 from coder.coding.session import RETRAIN_EVERY, CodingSession
+from coder.model import keymap
 from coder.store import Store
 from coder.tui.busy import WAITING
 from coder.tui.coding_screen import CodingScreen
@@ -104,7 +104,7 @@ def make_app(
     keys_file: Path | None = None,
 ) -> CoderApp:
     """The coding app for ``coder`` on ``store`` (used by the CLI and the tests alike), with
-    the user's keys from ``keys_file`` (default: ``coder.coding.keymap.keys_file()``)."""
+    the user's keys from ``keys_file`` (default: ``coder.model.keymap.keys_file()``)."""
     session = CodingSession(store, coder, blind=blind)
     session.retrain_every = retrain_every
     if order != Ordering.document:

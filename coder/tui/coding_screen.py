@@ -1,7 +1,7 @@
 """The coding screen: its panels, its key bindings, and drawing the session on them.
 
 What the keys do is in ``actions``; the keys themselves come from the one keymap
-(``coder.coding.keymap``, built into bindings in ``keymap``); filters, search and order are
+(``coder.model.keymap``, built into bindings in ``keymap``); filters, search and order are
 worked out in the background (``views``); a write that finds the database busy is in
 ``busy``, the suggester retrained while coding in ``retraining``.
 """

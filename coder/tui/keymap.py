@@ -1,5 +1,5 @@
 """The coding screen's key bindings and footer, built from the one keymap
-(``coder.coding.keymap``), and the user's keys file applied to them.
+(``coder.model.keymap``), and the user's keys file applied to them.
 
 Each action of the keymap becomes a Textual ``Binding`` whose id is the action's id, so
 ``App.set_keymap`` rebinds it; the footer lists the bindings most important first, as
@@ -18,7 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
-from coder.coding import keymap
+from coder.model import keymap
 from coder.model.codebook import Codebook
 
 

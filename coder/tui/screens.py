@@ -12,8 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from coder.coding.keymap import Keymap, help_rows
 from coder.model.codebook import Code
+from coder.model.keymap import Keymap, help_rows
 from coder.tui.code_panel import wrap_hanging
 
 # What the marks in the code list mean, after the keys on the help screen.
