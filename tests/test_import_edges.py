@@ -23,7 +23,7 @@ from coder.corpus import importer, importing
 from coder.reports.tally import tally
 from coder.store import Store, queries
 from coder.store import schema as t
-from tests.conftest import REPO
+from tests.conftest import CODEBOOK, REPO
 
 SCOPED_IDS = not t.segments.c.external_id.unique  # migration: unique per (document, id)
 
@@ -526,3 +526,17 @@ def test_import_options_that_do_not_go_together_are_refused_before_anything(
     before = snapshot(db)
     one_line_error(cli("import", *make_args(table, docs), "--db", db), *words)
     assert snapshot(db) == before
+
+
+def test_importing_the_project_folder_passes_over_its_own_database(cli, tmp_path, monkeypatch):
+    """`coder import .` beside coder.db: the project's files are no documents and no note."""
+    monkeypatch.chdir(tmp_path)
+    assert cli("init", "--codebook", CODEBOOK).exit_code == 0
+    (tmp_path / "Kalmar.txt").write_text("Region Kalmar följer upp sina insatser varje år.\n")
+    (tmp_path / "coder.db-wal").write_bytes(b"")
+    (tmp_path / "other.db").write_bytes(b"SQLite format 3\x00")
+    result = cli("import", ".")
+    assert result.exit_code == 0, result.output
+    assert "coder.db" not in result.output
+    assert "other.db" in result.output  # someone else's database is still said
+    assert "Imported 1 documents" in result.stdout

@@ -44,6 +44,7 @@ from coder.corpus.importing import (
     collect_files,
     file_sha,
     heading_level,
+    project_files,
     sha,
 )
 from coder.corpus.parts import NoHeading, case_of, case_parts, match_parts, table_rows
@@ -99,7 +100,7 @@ def import_documents(
     """
     level = heading_level(case_from)
     summary = ImportSummary()
-    candidates = collect_files(paths, summary)
+    candidates = collect_files(paths, summary, project_files(store.db))
     plans, earlier = plan_files(store, candidates)
     language = store.codebook().language
     given = {"attributes": dict(attributes)} if attributes else {}

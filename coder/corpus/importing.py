@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -262,8 +262,23 @@ def same_file(meta: dict[str, Any], path: Path) -> bool | None:
     return None  # given relative to another folder, or moved since
 
 
-def collect_files(paths: Iterable[str | Path], summary: ImportSummary) -> list[Candidate]:
-    """The document files under ``paths`` (folders recursively), in a stable order."""
+PROJECT_FILE_ENDINGS = ("", "-wal", "-shm", "-journal", "-lock")  # an SQLite project's files
+
+
+def project_files(db: str) -> set[Path]:
+    """The files of the project at ``db`` (an SQLite path; nothing for a database URL): the
+    database and the files SQLite and coder keep beside it."""
+    if "://" in db:
+        return set()
+    base = os.path.realpath(db)
+    return {Path(base + ending) for ending in PROJECT_FILE_ENDINGS}
+
+
+def collect_files(
+    paths: Iterable[str | Path], summary: ImportSummary, own: Set[Path] = frozenset()
+) -> list[Candidate]:
+    """The document files under ``paths`` (folders recursively), in a stable order; the
+    project's ``own`` files (``coder import .`` beside coder.db) are passed over silently."""
     found: list[Candidate] = []
     seen: set[Path] = set()
 
@@ -281,6 +296,8 @@ def collect_files(paths: Iterable[str | Path], summary: ImportSummary) -> list[C
             for file in sorted(path.rglob("*")):
                 rel = file.relative_to(path)
                 if not file.is_file() or any(p.startswith(".") for p in rel.parts):
+                    continue
+                if root / rel in own:
                     continue
                 name = (Path(root.name) / rel).as_posix()
                 if NOTE_NAMES.match(file.name):

@@ -52,6 +52,8 @@ class ProjectBatch(Protocol):
 class ProjectStore(Protocol):
     """An open project (``coder.store.Store``)."""
 
+    db: str  # where it is: an SQLite path or a database URL
+
     def codebook(self) -> Codebook: ...
 
     def batch(self, *, write: bool = True) -> AbstractContextManager[ProjectBatch]: ...
