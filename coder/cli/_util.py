@@ -203,6 +203,20 @@ Out = Annotated[
 ]
 
 
+# CSV for Excel: the same two options on every command that writes CSV
+Sep = Annotated[
+    str | None,
+    typer.Option(metavar="CHAR", help=_("CSV separator: ';', ',' or 'tab' (default ',').")),
+]
+Excel = Annotated[
+    bool,
+    typer.Option(
+        "--excel",
+        help=_("CSV for Swedish or Danish Excel: byte-order mark, ';' and decimal comma."),
+    ),
+]
+
+
 def format_option(*shown: str, hidden: tuple[str, ...] = (), help: str | None = None) -> Any:
     """The ``--format`` option, the partner of ``Out``: one of ``shown``, listed in the help.
 

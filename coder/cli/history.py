@@ -7,24 +7,22 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from coder.cli._util import Db, Question, app, format_option, open_store, output, say, wrote
+from coder.cli._util import (
+    Db,
+    Excel,
+    Question,
+    Sep,
+    app,
+    format_option,
+    open_store,
+    output,
+    say,
+    wrote,
+)
 from coder.i18n import _
 
 if TYPE_CHECKING:
     from coder.reports.history import Event
-
-# the same options as `coder export`'s (coder.cli.reports)
-Sep = Annotated[
-    str | None,
-    typer.Option(metavar="CHAR", help=_("CSV separator: ';', ',' or 'tab' (default ',').")),
-]
-Excel = Annotated[
-    bool,
-    typer.Option(
-        "--excel",
-        help=_("CSV for Swedish or Danish Excel: byte-order mark, ';' and decimal comma."),
-    ),
-]
 
 
 @app.command(

@@ -11,8 +11,10 @@ import typer
 
 from coder.cli._util import (
     Db,
+    Excel,
     Out,
     Question,
+    Sep,
     app,
     coders_option,
     format_option,
@@ -35,19 +37,6 @@ if TYPE_CHECKING:
 class TallySort(StrEnum):
     codebook = "codebook"
     count = "count"
-
-
-Sep = Annotated[
-    str | None,
-    typer.Option(metavar="CHAR", help=_("CSV separator: ';', ',' or 'tab' (default ',').")),
-]
-Excel = Annotated[
-    bool,
-    typer.Option(
-        "--excel",
-        help=_("CSV for Swedish or Danish Excel: byte-order mark, ';' and decimal comma."),
-    ),
-]
 
 
 @app.command(

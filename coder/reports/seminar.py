@@ -124,30 +124,18 @@ def seminar(
     if quotes is not None and quotes < 1:
         raise CoderError(_("--quotes must be 1 or more"))
     codebook = store.codebook()
-    tallies = tally(
-        store,
-        question,
-        coders=coders,
-        consensus=consensus,
-        examples=examples,
-        include_suggestions=include_suggestions,
-        sort=sort,
-    )
+    selection = {
+        "coders": coders,
+        "consensus": consensus,
+        "examples": examples,
+        "include_suggestions": include_suggestions,
+        "sort": sort,
+    }
+    tallies = tally(store, question, **selection)  # type: ignore[arg-type]
     comparisons: dict[str, Tally] = {}
     if compare is not None:
-        comparisons = {
-            t.question.id: t
-            for t in tally(
-                store,
-                question,
-                coders=coders,
-                consensus=consensus,
-                examples=examples,
-                include_suggestions=include_suggestions,
-                sort=sort,
-                compare=compare,
-            )
-        }
+        compared = tally(store, question, compare=compare, **selection)  # type: ignore[arg-type]
+        comparisons = {t.question.id: t for t in compared}
     typicality = typicality if typicality is not None else model_typicality(store)
     parts: list[Part] = []
     skipped: list[str] = []
