@@ -6,6 +6,7 @@ from collections.abc import Mapping, Set
 from enum import StrEnum
 
 from coder.errors import CoderError
+from coder.i18n import _
 from coder.reports.agreement import answers, disagreements
 from coder.store import Store, queries
 
@@ -27,7 +28,7 @@ class Filter(StrEnum):
         try:
             return cls(kind)
         except ValueError:
-            raise CoderError(f"unknown filter '{kind}'") from None
+            raise CoderError(_("unknown filter '{name}'").format(name=kind)) from None
 
     @property
     def per_question(self) -> bool:
@@ -60,7 +61,7 @@ def kept(
         return [s for s in order if case_of[s] == value]
     if kind is Filter.disagreements:
         if blind:
-            raise CoderError("blind coding hides other coders' codes, and so disagreements")
+            raise CoderError(_("blind coding hides other coders' codes, and so disagreements"))
         differ = disagreements(answers(store, question_id))
         return [s for s in order if s in differ]
     hits = queries.search_segment_ids(store, value or "")

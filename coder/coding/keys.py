@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from coder.i18n import N_, _
 from coder.model.codebook import NOT_APPLICABLE, Code, Question
 
-NOT_APPLICABLE_LABEL = "not applicable (n/a)"  # how the screen names the answer NOT_APPLICABLE
+# How the screen names the answer NOT_APPLICABLE (English; ``labels`` translates it).
+NOT_APPLICABLE_LABEL = N_("not applicable (n/a)")
 
 
 def labels(question: Question) -> dict[str, str]:
     """code id -> label for the question, in codebook order, n/a last."""
     named = {c.id: c.label for c in question.codes}
-    named[NOT_APPLICABLE] = NOT_APPLICABLE_LABEL
+    named[NOT_APPLICABLE] = _(NOT_APPLICABLE_LABEL)
     return named
 
 

@@ -7,6 +7,7 @@ from enum import StrEnum
 from itertools import zip_longest
 
 from coder.errors import CoderError
+from coder.i18n import _
 from coder.model.codebook import Question
 from coder.store import Store, queries
 
@@ -23,7 +24,7 @@ class Ordering(StrEnum):
         try:
             return cls(kind)
         except ValueError:
-            raise CoderError(f"unknown ordering '{kind}'") from None
+            raise CoderError(_("unknown ordering '{name}'").format(name=kind)) from None
 
 
 def uncertain_first(

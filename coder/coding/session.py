@@ -23,6 +23,7 @@ from coder.coding.passage import Passage, Suggestion, ranked_suggestions, read_p
 from coder.coding.position import Position
 from coder.coding.views import ShownPassages, ViewRequest
 from coder.errors import CoderError
+from coder.i18n import _, ngettext
 from coder.model.codebook import Code, Question
 from coder.reports.agreement import CONSENSUS
 from coder.reports.history import Event, events
@@ -45,6 +46,11 @@ __all__ = [
 RETRAIN_EVERY = 20  # new codings between background retrains in the coding screen
 
 
+def _uncalibrated(n: int) -> str:
+    """The note beside the bars of a model whose scores are not calibrated."""
+    return ngettext("uncalibrated ({n} coding)", "uncalibrated ({n} codings)", n).format(n=n)
+
+
 class CodingSession(ShownPassages):
     """One coder on one project, one question at a time; it opens where the coder left off
     (the question and passage of their last coding)."""
@@ -57,7 +63,9 @@ class CodingSession(ShownPassages):
         order = queries.segment_order(store)
         if not order:
             raise CoderError(
-                f"{store.db}: the project has no passages yet; import documents with `coder import`"
+                _(
+                    "{db}: the project has no passages yet; import documents with `coder import`"
+                ).format(db=store.db)
             )
         self.position = Position([seg for seg, _ in order], dict(order))
         self.case_sizes: Counter[str] = Counter(self.case_of.values())
@@ -99,13 +107,13 @@ class CodingSession(ShownPassages):
         not per keypress) for the calibration note next to the bars."""
         model = self.store.latest_model(self.question.id)
         if model is None:
-            self.calibration_note: str | None = "uncalibrated (0 codings)"
+            self.calibration_note: str | None = _uncalibrated(0)
             return
         metrics = model.metrics if isinstance(model.metrics, dict) else {}
         # calibration is about the scores, not about codes with few codings (cold start):
         # a 7,000-passage model with one rare code is calibrated all the same
         calibrated = metrics.get("calibrated") is True
-        self.calibration_note = None if calibrated else f"uncalibrated ({model.n_train} codings)"
+        self.calibration_note = None if calibrated else _uncalibrated(model.n_train)
 
     def labels(self) -> dict[str, str]:
         """code id -> label for the current question, in codebook order, n/a last."""
@@ -200,7 +208,7 @@ class CodingSession(ShownPassages):
         my codes for the question, and a code added later replaces it."""
         seg = self.segment_id
         if seg is None:
-            raise CoderError("no passage to code")
+            raise CoderError(_("no passage to code"))
         if suggestion is not None:
             self.store.toggle_code(
                 seg,
@@ -228,9 +236,11 @@ class CodingSession(ShownPassages):
         Saved before returning; ``undo`` takes it back. Returns the consensus codes."""
         seg = self.segment_id
         if seg is None:
-            raise CoderError("no passage to adjudicate")
+            raise CoderError(_("no passage to adjudicate"))
         if self.blind:
-            raise CoderError("blind coding hides other coders' codes; adjudicate without --blind")
+            raise CoderError(
+                _("blind coding hides other coders' codes; adjudicate without --blind")
+            )
         if replace:
             self.store.set_codes(seg, self.question.id, code_ids, CONSENSUS)
         else:

@@ -29,8 +29,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coder.errors import CoderError, where
+from coder.i18n import N_, _
 
-SECTIONS = ("Coding", "Moving", "Other")
+# English, marked for the catalogue: the screen translates them where it shows them (this
+# table is built at import, perhaps before the language is chosen).
+SECTIONS = (N_("Coding"), N_("Moving"), N_("Other"))
 
 
 @dataclass(frozen=True)
@@ -57,51 +60,51 @@ class KeyAction:
 # fmt: off
 ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("codes", ("1-9",), "", "",
-              "toggle the n-th code (a code's hotkey overrides its number)", "Coding"),
-    KeyAction("not_applicable", ("0",), "not_applicable", "n/a",
-              "toggle n/a: the question does not apply here", "Coding"),
-    KeyAction("pick_code", ("c",), "pick_code", "Codes",
-              "pick any code by typing part of its label (long codebooks)", "Coding"),
+              N_("toggle the n-th code (a code's hotkey overrides its number)"), "Coding"),
+    KeyAction("not_applicable", ("0",), "not_applicable", N_("n/a"),
+              N_("toggle n/a: the question does not apply here"), "Coding"),
+    KeyAction("pick_code", ("c",), "pick_code", N_("Codes"),
+              N_("pick any code by typing part of its label (long codebooks)"), "Coding"),
     KeyAction("accept", ("enter",), "accept", "",
-              "accept the top suggestion (marked ◀ enter)", "Coding"),
+              N_("accept the top suggestion (marked ◀ enter)"), "Coding"),
     KeyAction("previous_code", ("left", "h"), "highlight(-1)", "",
-              "highlight the previous code (its definition shows)", "Coding"),
+              N_("highlight the previous code (its definition shows)"), "Coding"),
     KeyAction("next_code", ("right", "l"), "highlight(1)", "",
-              "highlight the next code", "Coding"),
-    KeyAction("undo", ("u",), "undo", "Undo",
-              "undo my last coding", "Coding"),
-    KeyAction("next", ("j", "down"), "move(1)", "Next",
-              "next passage", "Moving"),
-    KeyAction("previous", ("k", "up"), "move(-1)", "Prev",
-              "previous passage", "Moving"),
-    KeyAction("next_uncoded", ("n",), "next_uncoded", "Uncoded",
-              "next passage I have not coded", "Moving"),
+              N_("highlight the next code"), "Coding"),
+    KeyAction("undo", ("u",), "undo", N_("Undo"),
+              N_("undo my last coding"), "Coding"),
+    KeyAction("next", ("j", "down"), "move(1)", N_("Next"),
+              N_("next passage"), "Moving"),
+    KeyAction("previous", ("k", "up"), "move(-1)", N_("Prev"),
+              N_("previous passage"), "Moving"),
+    KeyAction("next_uncoded", ("n",), "next_uncoded", N_("Uncoded"),
+              N_("next passage I have not coded"), "Moving"),
     KeyAction("next_case", ("]",), "case(1)", "",
-              "next case", "Moving"),
+              N_("next case"), "Moving"),
     KeyAction("previous_case", ("[",), "case(-1)", "",
-              "previous case", "Moving"),
-    KeyAction("next_question", ("tab",), "question(1)", "Question",
-              "next question", "Moving", priority=True),
+              N_("previous case"), "Moving"),
+    KeyAction("next_question", ("tab",), "question(1)", N_("Question"),
+              N_("next question"), "Moving", priority=True),
     KeyAction("previous_question", ("shift+tab",), "question(-1)", "",
-              "previous question", "Moving", priority=True),
-    KeyAction("order", ("o",), "toggle_ordering", "Order",
-              "order: reading / most uncertain first (by case)", "Moving"),
-    KeyAction("memo", ("m",), "memo", "Memo",
-              "memo on this passage", "Other"),
-    KeyAction("search", ("/",), "search", "Search",
-              "search (hits are highlighted; an empty search clears it)", "Other"),
-    KeyAction("filter", ("f",), "filter", "Filter",
-              "filter: all, uncoded, disagreements, by code, by case", "Other"),
+              N_("previous question"), "Moving", priority=True),
+    KeyAction("order", ("o",), "toggle_ordering", N_("Order"),
+              N_("order: reading / most uncertain first (by case)"), "Moving"),
+    KeyAction("memo", ("m",), "memo", N_("Memo"),
+              N_("memo on this passage"), "Other"),
+    KeyAction("search", ("/",), "search", N_("Search"),
+              N_("search (hits are highlighted; an empty search clears it)"), "Other"),
+    KeyAction("filter", ("f",), "filter", N_("Filter"),
+              N_("filter: all, uncoded, disagreements, by code, by case"), "Other"),
     KeyAction("clear", ("escape",), "clear", "",
-              "clear the filter or search", "Other"),
-    KeyAction("adjudicate", ("a",), "adjudicate", "Agree",
-              "adjudicate: record the agreed code(s) as coder 'consensus'", "Other"),
-    KeyAction("history", ("H",), "history", "History",
-              "history of this passage: who coded what, when", "Other"),
-    KeyAction("help", ("?",), "help", "Help",
-              "this help", "Other"),
-    KeyAction("quit", ("q",), "quit", "Quit",
-              "quit (everything is already saved)", "Other"),
+              N_("clear the filter or search"), "Other"),
+    KeyAction("adjudicate", ("a",), "adjudicate", N_("Agree"),
+              N_("adjudicate: record the agreed code(s) as coder 'consensus'"), "Other"),
+    KeyAction("history", ("H",), "history", N_("History"),
+              N_("history of this passage: who coded what, when"), "Other"),
+    KeyAction("help", ("?",), "help", N_("Help"),
+              N_("this help"), "Other"),
+    KeyAction("quit", ("q",), "quit", N_("Quit"),
+              N_("quit (everything is already saved)"), "Other"),
 )
 
 FOOTER = ("next", "previous", "undo", "next_uncoded", "next_question", "search", "filter",
@@ -191,7 +194,7 @@ def load_keys(
     try:
         return read_keys(path, hotkeys or {}, valid=valid), None
     except CoderError as exc:
-        return default_keymap(), f"{exc}; using the default keys"
+        return default_keymap(), _("{problem}; using the default keys").format(problem=exc)
 
 
 def read_keys(
@@ -203,28 +206,39 @@ def read_keys(
         text = path.read_text("utf-8")
         data = tomllib.loads(text)
     except (OSError, UnicodeDecodeError) as exc:
-        raise CoderError(f"{path}: cannot read the keys file ({exc})") from None
+        raise CoderError(
+            _("{path}: cannot read the keys file ({problem})").format(path=path, problem=exc)
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         line = re.search(r"line (\d+)", str(exc))
         raise CoderError(
-            f"{where(path, int(line[1]) if line else None)}: not a TOML keys file ({exc})"
+            _("{where}: not a TOML keys file ({problem})").format(
+                where=where(path, int(line[1]) if line else None), problem=exc
+            )
         ) from None
     lines = text.splitlines()
     for section in data:
         if section != "keys":
             raise CoderError(
-                f"{where(path, _line_of(lines, section, table=True))}: unknown section "
-                f"[{section}] (a keys file has one section, [keys])"
+                _(
+                    "{where}: unknown section [{section}] (a keys file has one section, [keys])"
+                ).format(where=where(path, _line_of(lines, section, table=True)), section=section)
             )
     keys = data.get("keys", {})
     if not isinstance(keys, dict):
-        raise CoderError(f"{where(path, _line_of(lines, 'keys'))}: [keys] must be a table")
+        raise CoderError(
+            _("{where}: [keys] must be a table").format(where=where(path, _line_of(lines, "keys")))
+        )
     keymap = default_keymap()
     for action_id, value in keys.items():
         at = where(path, _line_of(lines, action_id))
         if action_id not in keymap:
             known = ", ".join(keymap)
-            raise CoderError(f"{at}: unknown action '{action_id}' (actions: {known})")
+            raise CoderError(
+                _("{where}: unknown action '{action}' (actions: {known})").format(
+                    where=at, action=action_id, known=known
+                )
+            )
         keymap[action_id] = _keys_of(value, at, valid)
     _refuse_clashes(keymap, list(keys), hotkeys, path, lines)
     return keymap
@@ -235,13 +249,17 @@ def _keys_of(value: object, at: str, valid: Callable[[str], bool]) -> tuple[str,
         # "," is the separator; a comma key is written by its name, "comma"
         value = value.split(",") if value.strip() else []
     if not isinstance(value, list) or not all(isinstance(k, str) for k in value):
-        raise CoderError(f'{at}: expected keys in quotes, e.g. "j,down"')
+        raise CoderError(_('{where}: expected keys in quotes, e.g. "j,down"').format(where=at))
     keys = tuple(k.strip() for k in value)
     if not keys or not all(keys):
-        raise CoderError(f"{at}: no key given")
+        raise CoderError(_("{where}: no key given").format(where=at))
     for key in keys:
         if not valid(key):
-            raise CoderError(f"{at}: '{key}' is not a key (e.g. j, /, down, tab, ctrl+n)")
+            raise CoderError(
+                _("{where}: '{key}' is not a key (e.g. j, /, down, tab, ctrl+n)").format(
+                    where=at, key=key
+                )
+            )
     return keys
 
 
@@ -250,8 +268,13 @@ def _refuse_clashes(
 ) -> None:
     """Refuse a key bound twice: to two actions, or to an action and a code (1-9, a hotkey).
     Reported at the line of the file's own entry that makes the clash."""
-    taken: dict[str, str] = {str(n): f"the key of code {n}" for n in range(1, 10)}
-    taken.update({canonical(k): f"the hotkey of code '{label}'" for k, label in hotkeys.items()})
+    taken: dict[str, str] = {str(n): _("the key of code {n}").format(n=n) for n in range(1, 10)}
+    taken.update(
+        {
+            canonical(k): _("the hotkey of code '{label}'").format(label=label)
+            for k, label in hotkeys.items()
+        }
+    )
     owners: dict[str, str] = {}
     for action_id in sorted(keymap, key=lambda a: a in changed):  # the file's entries last
         for key in keymap[action_id]:
@@ -259,8 +282,12 @@ def _refuse_clashes(
             other = owners.get(name) or taken.get(name)
             if other is not None and action_id in changed:
                 at = where(path, _line_of(lines, action_id))
-                raise CoderError(f"{at}: '{key}' for '{action_id}' is already {other}")
-            owners.setdefault(name, f"the key of '{action_id}'")
+                raise CoderError(
+                    _("{where}: '{key}' for '{action}' is already {other}").format(
+                        where=at, key=key, action=action_id, other=other
+                    )
+                )
+            owners.setdefault(name, _("the key of '{action}'").format(action=action_id))
 
 
 def _line_of(lines: Iterable[str], name: str, *, table: bool = False) -> int | None:
@@ -275,7 +302,8 @@ def _line_of(lines: Iterable[str], name: str, *, table: bool = False) -> int | N
 
 def help_rows(keymap: Keymap | None = None) -> list[tuple[str, list[tuple[str, str]]]]:
     """The help screen's sections: (title, [(keys as shown, what they do)]), with the
-    keys of ``keymap`` (the user's) where given."""
+    keys of ``keymap`` (the user's) where given; titles and texts in English, as marked
+    (the screen translates them)."""
     keymap = keymap or default_keymap()
     sections: list[tuple[str, list[tuple[str, str]]]] = []
     for title in SECTIONS:

@@ -12,6 +12,7 @@ from textual import events
 from coder.coding.filters import Filter
 from coder.coding.ordering import Ordering
 from coder.coding.session import CodingSession
+from coder.i18n import N_, _
 from coder.model.codebook import NOT_APPLICABLE
 from coder.reports.agreement import CONSENSUS
 from coder.tui.case_list import CaseList
@@ -19,7 +20,7 @@ from coder.tui.history_screen import HistoryScreen
 from coder.tui.screens import ChoiceScreen, CodePicker, HelpScreen, Picker, TextPrompt
 
 LISTED_CASES = 40  # more cases than this: the filter menu finds a case by typing, not a list
-NO_SUGGESTION = (
+NO_SUGGESTION = N_(
     "No suggestion for this passage: run `coder suggest`, or code more and `coder train`."
 )
 
@@ -51,7 +52,7 @@ class KeyActions:
 
     def _toggle_now(self, code_id: str) -> None:
         if self.session.segment_id is None:
-            self.notify("No passage here: change the filter (f).", severity="warning")
+            self.notify(_("No passage here: change the filter (f)."), severity="warning")
             return
         self.session.toggle(code_id)  # saved before we go on
         self.highlighted = code_id  # in view, with its definition, even if it was not
@@ -73,7 +74,7 @@ class KeyActions:
     def _accept_now(self) -> None:
         top = self.session.accept_top_suggestion()
         if top is None:
-            self.notify(NO_SUGGESTION, severity="information")
+            self.notify(_(NO_SUGGESTION), severity="information")
             return
         self._after_write()
 
@@ -84,13 +85,13 @@ class KeyActions:
         before_question = self.session.question_index
         seg = self.session.undo()
         if seg is None:
-            self.notify("Nothing to undo.")
+            self.notify(_("Nothing to undo."))
             return
         if self.session.question_index != before_question:
             self.query_one(CaseList).show(self.session.case_progress())
         self._refresh_case(self.session.case_of[seg])
         self.refresh_all()
-        self.notify("Undone.")
+        self.notify(_("Undone."))
 
     def action_adjudicate(self) -> None:
         """Record the agreed code(s) as coder `consensus`: take one coder's answer over,
@@ -99,7 +100,7 @@ class KeyActions:
         if passage is None:
             return
         if self.session.blind:
-            self.notify("Blind coding hides other coders: adjudicate without --blind.")
+            self.notify(_("Blind coding hides other coders: adjudicate without --blind."))
             return
         labels = self.session.labels()
         answers: dict[frozenset[str], list[str]] = {}
@@ -110,28 +111,33 @@ class KeyActions:
         options = [
             (
                 "take:" + ",".join(sorted(codes)),
-                f"As {' and '.join(sorted(coders))}: "
-                + ", ".join(labels[c] for c in labels if c in codes),
+                _("As {coders}: {codes}").format(
+                    coders=_(" and ").join(sorted(coders)),
+                    codes=", ".join(labels[c] for c in labels if c in codes),
+                ),
             )
             for codes, coders in answers.items()
         ]
-        options += [(f"code:{code_id}", f"Code: {label}") for code_id, label in labels.items()]
+        options += [
+            (f"code:{code_id}", _("Code: {label}").format(label=label))
+            for code_id, label in labels.items()
+        ]
 
         def chosen(key: str | None) -> None:
             if key is None:
                 return
-            kind, _, value = key.partition(":")
+            kind, _colon, value = key.partition(":")
 
             def agree() -> None:
                 agreed = self.session.adjudicate(value.split(","), replace=kind == "take")
                 self.refresh_all()
-                shown = ", ".join(labels[c] for c in labels if c in agreed) or "nothing"
-                self.notify(f"Consensus: {shown}.")
+                shown = ", ".join(labels[c] for c in labels if c in agreed) or _("nothing")
+                self.notify(_("Consensus: {codes}.").format(codes=shown))
 
             self.saving(agree)
 
         self.app.push_screen(
-            ChoiceScreen("Agreed code(s), recorded as coder 'consensus'", options), chosen
+            ChoiceScreen(_("Agreed code(s), recorded as coder 'consensus'"), options), chosen
         )
 
     def action_pick_code(self) -> None:
@@ -151,12 +157,13 @@ class KeyActions:
                 def memo() -> None:
                     self.session.add_memo(text)
                     self.refresh_all()
-                    self.notify("Memo saved.")
+                    self.notify(_("Memo saved."))
 
                 self.saving(memo)
 
         self.app.push_screen(
-            TextPrompt("Memo on this passage", self.passage.memo or "", "what to remember"), saved
+            TextPrompt(_("Memo on this passage"), self.passage.memo or "", _("what to remember")),
+            saved,
         )
 
     # -- moving ------------------------------------------------------------------------------
@@ -168,7 +175,7 @@ class KeyActions:
         if self.session.next_uncoded():
             self.refresh_all()
         else:
-            self.notify("Every passage here is coded for this question.")
+            self.notify(_("Every passage here is coded for this question."))
 
     def action_question(self, step: int) -> None:
         """tab: the next question; shift+tab: the previous one."""
@@ -213,28 +220,41 @@ class KeyActions:
                 self.show_view(Filter.search, term, why="search")
 
         self.app.push_screen(
-            TextPrompt("Search passages", self.session.search_term or ""), searched
+            TextPrompt(_("Search passages"), self.session.search_term or ""), searched
         )
 
     def action_filter(self) -> None:
-        options = [(Filter.all, "All passages"), (Filter.uncoded, "Passages I have not coded")]
+        options = [
+            (Filter.all, _("All passages")),
+            (Filter.uncoded, _("Passages I have not coded")),
+        ]
         if not self.session.blind:
-            options.append((Filter.disagreements, "Coders disagree (adjudicate with a)"))
+            options.append((Filter.disagreements, _("Coders disagree (adjudicate with a)")))
         labels = self.session.labels().items()
-        options += [(f"{Filter.code}:{c}", f"Coded: {label}") for c, label in labels]
+        options += [
+            (f"{Filter.code}:{c}", _("Coded: {label}").format(label=label)) for c, label in labels
+        ]
         cases = list(self.session.case_sizes)
         if len(cases) <= LISTED_CASES:
-            options += [(f"{Filter.case}:{case}", f"Case: {case}") for case in cases]
+            options += [
+                (f"{Filter.case}:{case}", _("Case: {case}").format(case=case)) for case in cases
+            ]
         else:  # 2,000 regions or municipalities: found by typing, not listed
-            options.append((f"{Filter.case}:", f"Case… (type part of its name; {len(cases)})"))
+            options.append(
+                (
+                    f"{Filter.case}:",
+                    _("Case… (type part of its name; {n})").format(n=len(cases)),
+                )
+            )
 
         def chosen(key: str | None) -> None:
             if key is None:
                 return
-            kind, _, value = key.partition(":")
+            kind, _colon, value = key.partition(":")
             if kind == Filter.case and not value:
                 self.app.push_screen(
-                    Picker("Case: type part of its name", [(c, c) for c in cases]), case_chosen
+                    Picker(_("Case: type part of its name"), [(c, c) for c in cases]),
+                    case_chosen,
                 )
                 return
             self.show_view(kind, value or None, why="filter")
@@ -243,7 +263,7 @@ class KeyActions:
             if case is not None:
                 self.show_view(Filter.case, case, why="filter")
 
-        self.app.push_screen(ChoiceScreen("Show", options), chosen)
+        self.app.push_screen(ChoiceScreen(_("Show"), options), chosen)
 
     def action_clear(self) -> None:
         if self.wanted()[0] is not Filter.all:
@@ -254,7 +274,7 @@ class KeyActions:
         passage = self.passage
         if passage is None:
             return
-        where = f"{passage.case}, passage {passage.position + 1}"
+        where = _("{case}, passage {n}").format(case=passage.case, n=passage.position + 1)
         self.app.push_screen(HistoryScreen(self.session.history(), self.session.codebook, where))
 
     def action_help(self) -> None:

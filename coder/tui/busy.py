@@ -8,6 +8,7 @@ from textual.widgets import Static
 
 from coder.coding.session import CodingSession
 from coder.errors import CoderError
+from coder.i18n import N_, _
 from coder.store.engine import StoreBusy
 
 # A keypress's write waits this long for the write lock before the screen says it is
@@ -16,7 +17,9 @@ from coder.store.engine import StoreBusy
 KEY_LOCK_WAIT_S = 0.5
 RETRY_S = 0.2
 RETRY_WAIT_S = 0.1
-WAITING = "waiting for the database… (another coder process is writing)"
+WAITING = N_(
+    "waiting for the database… (another coder process is writing)"
+)  # translated where shown
 
 
 class SavesKeys:
@@ -38,7 +41,7 @@ class SavesKeys:
             if not self.waiting_for_lock:
                 self.waiting_for_lock = True
                 self.app.hold_keys()
-            self.query_one("#status", Static).update(WAITING, layout=False)
+            self.query_one("#status", Static).update(_(WAITING), layout=False)
             self.set_timer(RETRY_S, lambda: self.saving(action, RETRY_WAIT_S))
             return
         except CoderError as exc:

@@ -46,7 +46,7 @@ class CaseList(ScrollView, can_focus=False):
         if progress == self.rows:
             return
         self.rows = list(progress)
-        self._index = {case: i for i, (case, _, _) in enumerate(self.rows)}
+        self._index = {case: i for i, (case, _coded, _total) in enumerate(self.rows)}
         self.virtual_size = Size(self.scrollable_content_region.width, len(self.rows))
         self.refresh()
 

@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widget import Widget
 from textual.widgets import Static
 
 from coder.coding.keys import tree
 from coder.coding.session import NOT_APPLICABLE_LABEL, Passage, Suggestion
+from coder.i18n import _
 from coder.model.codebook import NOT_APPLICABLE, Code, Question
 
 BAR_WIDTH = 6
@@ -67,7 +69,7 @@ def code_rows(
         or any(NOT_APPLICABLE in codes for codes in others.values())
     ):  # shown when marked or suggested; key 0 works always
         rows.append(
-            CodeRow("0", NOT_APPLICABLE, NOT_APPLICABLE_LABEL, 0, scores.get(NOT_APPLICABLE))
+            CodeRow("0", NOT_APPLICABLE, _(NOT_APPLICABLE_LABEL), 0, scores.get(NOT_APPLICABLE))
         )
     place = {code_id: n for n, code_id in enumerate(scores)}
     suggested = sorted((r for r in rows if r.suggestion), key=lambda r: place[r.code_id])
@@ -122,7 +124,9 @@ class QuestionHeader(Static):
     def show(self, question: Question, calibration: str | None) -> None:
         out = Text()
         out.append(f"{question.title}\n", style="bold")
-        out.append("(one code)" if question.mode == "single" else "(several codes)", style="dim")
+        out.append(
+            _("(one code)") if question.mode == "single" else _("(several codes)"), style="dim"
+        )
         if calibration:
             out.append(f"\n{calibration}", style="yellow")
         if out.plain != self.text.plain:
@@ -190,9 +194,10 @@ class CodePanel(Static):
                     bar.append(" ◀ enter", style="bold blue")
                 lines.append(bar)
                 if top is not None and row.suggestion is top and top.evidence:
-                    why = Text("why: ", style="bold")
+                    why = Text(_("why: "), style="bold")
+                    hang = cell_len(why.plain)  # the lines after the first go on under it
                     why.append(" · ".join(top.evidence[:MAX_EVIDENCE]), style=EVIDENCE_STYLE)
-                    lines += wrap_hanging(why, width, 5)
+                    lines += wrap_hanging(why, width, hang)
             spans[row.code_id] = (start, len(lines))  # its bar and evidence included
         self.spans = spans
         relayout = len(lines) != self.lines
@@ -229,15 +234,16 @@ class CodeDetail(Static):
             return
         parts = [Text(code.label, style="bold underline")]
         if parent is not None:
-            parts.append(Text.assemble(("Under: ", "bold"), parent.label))
+            parts.append(Text.assemble((_("Under: "), "bold"), parent.label))
         if code.definition:
             parts.append(Text(code.definition))
         if code.include:
-            parts.append(Text.assemble(("Include: ", "bold green"), code.include))
+            parts.append(Text.assemble((_("Include: "), "bold green"), code.include))
         if code.exclude:
-            parts.append(Text.assemble(("Exclude: ", "bold red"), code.exclude))
+            parts.append(Text.assemble((_("Exclude: "), "bold red"), code.exclude))
         if code.examples:
-            parts.append(Text.assemble(("Example: ", "bold"), (f"”{code.examples[0]}”", "italic")))
+            example = (f"”{code.examples[0]}”", "italic")
+            parts.append(Text.assemble((_("Example: "), "bold"), example))
         lines = [line for part in parts for line in wrap_hanging(part, width, 0)]
         self.lines = len(lines)
         self.update(Text("\n").join(lines))

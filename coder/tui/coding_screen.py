@@ -19,16 +19,27 @@ from textual.widgets import Header, Static
 from coder.coding.filters import Filter
 from coder.coding.ordering import Ordering
 from coder.coding.session import CodingSession
+from coder.i18n import N_, _
 from coder.tui.actions import KeyActions
 from coder.tui.busy import SavesKeys
 from coder.tui.case_list import CaseChosen, CaseList
 from coder.tui.code_panel import CodeDetail, CodePanel, QuestionHeader, code_rows, share
-from coder.tui.keymap import KeyFooter, bindings
+from coder.tui.keymap import KeyFooter, bindings, translate_bindings
 from coder.tui.retraining import Retrains
 from coder.tui.views import ShowsViews
 from coder.tui.widgets import PassageView
 
 DIVIDER = 1  # the line between the code list and the definition
+
+# A filter's name on the status line (translated where shown).
+FILTER_NAMES = {
+    Filter.all: N_("all"),
+    Filter.uncoded: N_("uncoded"),
+    Filter.code: N_("code"),
+    Filter.case: N_("case"),
+    Filter.search: N_("search"),
+    Filter.disagreements: N_("disagreements"),
+}
 
 
 class CodingScreen(KeyActions, SavesKeys, Retrains, ShowsViews, Screen):
@@ -36,6 +47,7 @@ class CodingScreen(KeyActions, SavesKeys, Retrains, ShowsViews, Screen):
 
     def __init__(self, session: CodingSession):
         super().__init__()
+        translate_bindings(self)  # the footer's words in the language chosen by now
         self.session = session
         self.highlighted: str | None = None  # the code id whose definition shows
         self.rows: list[str] = []  # the code ids in the order listed
@@ -131,16 +143,23 @@ class CodingScreen(KeyActions, SavesKeys, Retrains, ShowsViews, Screen):
         coded, total = session.progress()
         share_coded = coded / total if total else 0.0
         kind, value = session.filter
-        shown = "" if kind is Filter.all else f"  ·  filter: {kind}{' ' + value if value else ''}"
+        shown = ""
+        if kind is not Filter.all:
+            name = _(FILTER_NAMES.get(kind, kind)) + (f" {value}" if value else "")
+            shown = "  ·  " + _("filter: {filter}").format(filter=name)
         if session.ordering is not Ordering.document:
-            shown += "  ·  most uncertain first"
+            shown += "  ·  " + _("most uncertain first")
         if self.working:
             shown += f"  ·  {self.working}"
-        question_no = session.question_index + 1
-        return (
-            f"Q{question_no}/{len(session.codebook.questions)} {session.question.id}  ·  "
-            f"coded {coded}/{total} ({share_coded:.0%}){shown}"
+        line = _("Q{n}/{questions} {question}  ·  coded {coded}/{total} ({share})").format(
+            n=session.question_index + 1,
+            questions=len(session.codebook.questions),
+            question=session.question.id,
+            coded=coded,
+            total=total,
+            share=f"{share_coded:.0%}",
         )
+        return line + shown
 
     def _refresh_case(self, case: str) -> None:
         coded = self.session.case_coded[case]

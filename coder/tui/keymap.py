@@ -4,20 +4,27 @@
 Each action of the keymap becomes a Textual ``Binding`` whose id is the action's id, so
 ``App.set_keymap`` rebinds it; the footer lists the bindings most important first, as
 many as fit whole, with help and quit pinned to its right end at any width.
+
+The keymap's words are English, marked for the catalogue; ``translate_bindings`` puts a
+screen's into the current language when the screen is made (the bindings themselves are
+built at import, perhaps before the command line has chosen the language).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import HorizontalGroup
+from textual.dom import DOMNode
 from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
+from coder.i18n import _
 from coder.model import keymap
 from coder.model.codebook import Codebook
 
@@ -37,6 +44,17 @@ def bindings() -> list[Binding]:
         )
         for action in ordered
     ]
+
+
+def translate_bindings(node: DOMNode) -> None:
+    """``node``'s key descriptions (the footer's words) in the current language: its
+    bindings were made when its class was, in English."""
+    found = node._bindings.key_to_bindings
+    for key, bound in found.items():
+        found[key] = [
+            replace(binding, description=_(binding.description)) if binding.description else binding
+            for binding in bound
+        ]
 
 
 def user_keymap(codebook: Codebook, path: Path | None = None) -> tuple[keymap.Keymap, str | None]:

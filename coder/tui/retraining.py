@@ -6,6 +6,7 @@ from textual import work
 
 from coder.coding.session import CodingSession
 from coder.errors import CoderError
+from coder.i18n import _, ngettext
 
 
 class Retrains:
@@ -33,7 +34,9 @@ class Retrains:
         except Exception as exc:  # noqa: BLE001 - a background failure must not end coding
             message = str(exc) if isinstance(exc, CoderError) else f"{type(exc).__name__}: {exc}"
             self.app.call_from_thread(
-                self.notify, f"Retraining failed: {message}", severity="error"
+                self.notify,
+                _("Retraining failed: {problem}").format(problem=message),
+                severity="error",
             )
             return
         self.app.call_from_thread(self._retrained, question_id, result.n_train, scored)
@@ -45,4 +48,9 @@ class Retrains:
         self.refresh_all()
         if resort:  # most uncertain first: re-sorted by the new scores, in the background
             self.show_view()
-        self.notify(f"Suggestions updated: retrained on {n_train} passages, {scored} re-scored.")
+        retrained = ngettext(
+            "Suggestions updated: retrained on {n} passage, {scored} re-scored.",
+            "Suggestions updated: retrained on {n} passages, {scored} re-scored.",
+            n_train,
+        )
+        self.notify(retrained.format(n=n_train, scored=scored))

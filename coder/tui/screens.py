@@ -12,18 +12,21 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from coder.i18n import N_, _
 from coder.model.codebook import Code
 from coder.model.keymap import Keymap, help_rows
 from coder.tui.code_panel import wrap_hanging
+from coder.tui.keymap import translate_bindings
 
-# What the marks in the code list mean, after the keys on the help screen.
+# What the marks in the code list mean, after the keys on the help screen (the words in
+# English, translated where shown, like the keymap's).
 MARKS = [
-    ("[x]", "coded by me"),
-    ("[·]", "implied: a sub-code of it is coded (not stored)"),
-    ("◆ name", "coded by another coder"),
-    ("██ 0.74", "a suggestion and its score; ◀ enter marks the top one"),
+    ("[x]", N_("coded by me")),
+    ("[·]", N_("implied: a sub-code of it is coded (not stored)")),
+    (N_("◆ name"), N_("coded by another coder")),
+    ("██ 0.74", N_("a suggestion and its score; ◀ enter marks the top one")),
 ]
-SECTION_TITLES = {"Coding": "Coding keys", "Moving": "Moving", "Other": "Other"}
+SECTION_TITLES = {"Coding": N_("Coding keys"), "Moving": N_("Moving"), "Other": N_("Other")}
 
 
 def help_text(keys: Keymap | None = None, width: int = 0) -> Text:
@@ -31,12 +34,13 @@ def help_text(keys: Keymap | None = None, width: int = 0) -> Text:
     wrapped at ``width`` under the text they continue (0: not wrapped)."""
     lines: list[Text] = []
     sections = [(SECTION_TITLES.get(t, t), rows, "bold cyan") for t, rows in help_rows(keys)]
-    for title, rows, style in [*sections, ("Marks", MARKS, "bold green")]:
+    marks = [(_(mark), what) for mark, what in MARKS]  # "◆ name" has a word in it
+    for title, rows, style in [*sections, (N_("Marks"), marks, "bold green")]:
         if lines:
             lines.append(Text())
-        lines.append(Text(title, style="bold"))
+        lines.append(Text(_(title), style="bold"))
         for key, what in rows:
-            row = Text.assemble((f"  {key:<11}", style), what)
+            row = Text.assemble((f"  {key:<11}", style), _(what))
             lines += wrap_hanging(row, width, max(13, 2 + len(key) + 1))
     return Text("\n").join(lines)
 
@@ -55,21 +59,26 @@ class HelpText(Static):
 class _Modal(ModalScreen[str | None]):
     """A dialog that returns a text (an option's id, what was typed), or None: escape."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    BINDINGS = [Binding("escape", "dismiss(None)", N_("Cancel"))]
+
+    def __init__(self) -> None:
+        super().__init__()
+        translate_bindings(self)
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,question_mark,q", "dismiss(None)", "Close")]
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss(None)", N_("Close"))]
 
     def __init__(self, keys: Keymap | None = None):
         super().__init__()
+        translate_bindings(self)
         self.keys = keys
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             with VerticalScroll(id="help-scroll"):  # at 80x24 not every key fits at once
                 yield HelpText(self.keys, id="help-text")
-            yield Label("up/down scroll · escape closes", classes="hint")
+            yield Label(_("up/down scroll · escape closes"), classes="hint")
 
     def on_mount(self) -> None:
         self.query_one("#help-scroll").focus()
@@ -88,7 +97,7 @@ class TextPrompt(_Modal):
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
             yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
-            yield Label("enter saves · escape cancels", classes="hint")
+            yield Label(_("enter saves · escape cancels"), classes="hint")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -168,7 +177,9 @@ class Picker(_Modal):
         scored.sort(key=lambda item: (item[0], item[1]))
         options = self.query_one(OptionList)
         options.clear_options()
-        options.add_options([Option(name, id=key) for _, _, key, name in scored[: self.shown]])
+        options.add_options(
+            [Option(name, id=key) for _score, _i, key, name in scored[: self.shown]]
+        )
         if scored:
             options.highlighted = 0
 
@@ -204,4 +215,4 @@ class CodePicker(Picker):
             )
             for code in codes
         ]
-        super().__init__("Code: type part of a label, enter applies", named, "e.g. ramverk")
+        super().__init__(_("Code: type part of a label, enter applies"), named, _("e.g. ramverk"))

@@ -20,13 +20,15 @@ from coder.coding.filters import Filter
 from coder.coding.ordering import Ordering
 from coder.coding.session import CodingSession, ViewRequest
 from coder.errors import CoderError
+from coder.i18n import N_, _, ngettext
 
-# What the status line says while a view is worked out, by what asked for it.
+# What the status line says while a view is worked out, by what asked for it (translated
+# where shown).
 WORKING = {
-    "search": "searching…",
-    "filter": "filtering…",
-    "order": "sorting…",
-    "quiet": "sorting…",
+    "search": N_("searching…"),
+    "filter": N_("filtering…"),
+    "order": N_("sorting…"),
+    "quiet": N_("sorting…"),
 }
 
 
@@ -51,14 +53,16 @@ def shown_note(request: ViewRequest, shown: int, why: str) -> str | None:
     """What to tell the coder once a view is shown (None: nothing)."""
     if why == "search":
         if request.kind is Filter.search:
-            return f"{shown} passages contain “{request.value}”."
-        return "Search cleared."
+            return ngettext(
+                "{n} passage contains “{term}”.", "{n} passages contain “{term}”.", shown
+            ).format(n=shown, term=request.value)
+        return _("Search cleared.")
     if why == "filter":
-        return f"{shown} passages shown."
+        return ngettext("{n} passage shown.", "{n} passages shown.", shown).format(n=shown)
     if why == "order":
         if request.ordering is Ordering.uncertain:
-            return "Most uncertain first, taking turns between cases."
-        return "Reading order."
+            return _("Most uncertain first, taking turns between cases.")
+        return _("Reading order.")
     return None
 
 
@@ -96,7 +100,7 @@ class ShowsViews:
             self.notify(str(exc), severity="error")
             return
         self.pending = request
-        self.working = WORKING.get(why, WORKING["quiet"])
+        self.working = _(WORKING.get(why, WORKING["quiet"]))
         self.query_one("#status", Static).update(self._status(), layout=False)
         self.compute_view(request, why)
 

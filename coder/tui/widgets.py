@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from coder.coding.session import Passage
+from coder.i18n import _
 from coder.reports.agreement import CONSENSUS
 from coder.tui.code_panel import EVIDENCE_STYLE, MAX_EVIDENCE
 
@@ -50,12 +51,13 @@ class PassageView(Static):
         self._shown = (passage, term, labels)
         if passage is None:
             self.update(
-                Text("No passage matches the filter. Press f to change it.", style="italic")
+                Text(_("No passage matches the filter. Press f to change it."), style="italic")
             )
             return
         out = Text()
         out.append(f"{passage.case}", style="bold")
-        out.append(f"  ·  {passage.document}  ·  passage {passage.position + 1}", style="dim")
+        where = _("passage {n}").format(n=passage.position + 1)
+        out.append(f"  ·  {passage.document}  ·  {where}", style="dim")
         out.append(f"  ·  {passage.index + 1}/{passage.view_size}\n", style="dim")
         if passage.section:
             out.append(_tail_line(passage.section, self.content_size.width) + "\n", style="dim")
@@ -72,7 +74,7 @@ class PassageView(Static):
         if passage.following:
             out.append(_clip(passage.following, self._room(4, 160)), style="dim italic")
         if passage.memo:
-            out.append("\n\nMemo: ", style="bold yellow")
+            out.append("\n\n" + _("Memo: "), style="bold yellow")
             out.append(passage.memo, style="yellow")
         self.update(out)
 
@@ -95,20 +97,21 @@ def coders_side_by_side(passage: Passage, labels: dict[str, str]) -> Text:
     """Each coder's codes on the passage, one line each (yours first if you coded it,
     ``consensus`` last), so disagreements can be adjudicated; ``name: codes`` wraps
     readably in the narrow centre column of an 80-column terminal."""
-    rows = [(f"you ({passage.coder})", passage.mine)] if passage.mine else []
+    rows = [(_("you ({coder})").format(coder=passage.coder), passage.mine)] if passage.mine else []
     rows += sorted((c, codes) for c, codes in passage.others.items() if c != CONSENSUS)
-    answers = {frozenset(codes) for _, codes in rows if codes}
+    answers = {frozenset(codes) for _name, codes in rows if codes}
     rows.append((CONSENSUS, passage.others.get(CONSENSUS, set())))
     order = {code_id: i for i, code_id in enumerate(labels)}  # codebook order
     out = Text()
-    out.append("Coders" + ("  (they differ)" if len(answers) > 1 else "") + "\n", style="bold")
+    differ = "  " + _("(they differ)") if len(answers) > 1 else ""
+    out.append(_("Coders") + differ + "\n", style="bold")
     for name, codes in rows:
         out.append(f"  {name}: ", style="bold" if name == CONSENSUS else "magenta")
         ranked = sorted(codes, key=lambda c: (order.get(c, len(order)), c))
         out.append(", ".join(labels.get(c, c) for c in ranked) or "—")
         out.append("\n")
     if len(answers) > 1:
-        out.append("a: record the agreed code as consensus\n", style="dim")
+        out.append(_("a: record the agreed code as consensus") + "\n", style="dim")
     return out
 
 
