@@ -41,6 +41,7 @@ def db(tmp_path: Path) -> str:
 # and once on a fresh PostgreSQL database of the server named by $CODER_TEST_POSTGRES
 # (.ci/run starts one on loopback); without it they skip, saying why.
 
+
 @pytest.fixture(autouse=True)
 def _no_personal_keys(tmp_path_factory, monkeypatch):
     """The coding screen reads the user's keys file; tests use the default keys."""
