@@ -425,3 +425,27 @@ def test_the_logs_column_headings_are_swedish(cli, db, tmp_path):
     assert cli("log", "--coder", "bo", "--lang", "sv", "--db", db).stderr == (
         "coder: fel: okänd kodare 'bo' (kodare: anna)\n"
     )
+
+
+def test_one_new_case_is_singular_in_swedish(tmp_path):
+    """'1 nytt fall', '2 nya fall': the import's summary line counts in Swedish grammar."""
+    env = {**os.environ, "CODER_LANG": "sv"}
+    db = tmp_path / "p.db"
+    codebook = Path(__file__).resolve().parent.parent / "codebooks" / "ak6-analys-uppfoljning.yaml"
+    run = [sys.executable, "-m", "coder.cli"]
+    init = [*run, "init", "--codebook", str(codebook), "--db", str(db)]
+    subprocess.run(init, env=env, check=True, capture_output=True)
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir()
+    two.mkdir()
+    (one / "Kalmar.txt").write_text("Region Kalmar följer upp arbetet varje år.\n", "utf-8")
+    for name in ("Skåne", "Halland"):
+        (two / f"{name}.txt").write_text(f"Region {name} följer upp arbetet.\n", "utf-8")
+    first = subprocess.run(
+        [*run, "import", str(one), "--db", str(db)], env=env, capture_output=True, text=True
+    )
+    second = subprocess.run(
+        [*run, "import", str(two), "--db", str(db)], env=env, capture_output=True, text=True
+    )
+    assert "1 nytt fall." in first.stdout, first.stdout
+    assert "2 nya fall." in second.stdout, second.stdout

@@ -222,9 +222,16 @@ def _print_summary(summary: ImportSummary, *, per_file: bool = True) -> None:
         )
     ]
     if summary.new_cases:
-        parts.append(_("{n} new cases").format(n=summary.new_cases))
+        # English keeps its wording in both numbers (scripts read it); Swedish: "1 nytt fall"
+        parts.append(
+            ngettext("{n} new cases", "{n} new cases", summary.new_cases).format(
+                n=summary.new_cases
+            )
+        )
     if summary.codings:
-        parts.append(_("{n} codings").format(n=summary.codings))
+        parts.append(
+            ngettext("{n} codings", "{n} codings", summary.codings).format(n=summary.codings)
+        )
     if summary.attached:
         parts.append(
             _("{n} rows matched to their passages of the same text").format(n=summary.attached)
@@ -260,7 +267,8 @@ def _print_summary(summary: ImportSummary, *, per_file: bool = True) -> None:
     for note in summary.notes:
         typer.echo(_("Note: {note}").format(note=note))
     if summary.skipped:
-        typer.echo(_("Skipped {n} file(s):").format(n=len(summary.skipped)))
+        n = len(summary.skipped)
+        typer.echo(ngettext("Skipped {n} file(s):", "Skipped {n} file(s):", n).format(n=n))
         for file, reason in summary.skipped:
             typer.echo(f"  {file}: {reason}")
 

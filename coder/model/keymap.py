@@ -152,7 +152,11 @@ def key_name(key: str) -> str:
 def canonical(key: str) -> str:
     """One spelling per key, to compare keys: the character where there is one."""
     key = key.strip()
-    return key if len(key) == 1 else _CHARACTERS.get(key.lower(), key.lower())
+    if len(key) == 1:
+        return key
+    if key.lower().startswith("shift+") and len(key) == 7 and key[-1].isalpha():
+        return key[-1].upper()  # shift+h is H
+    return _CHARACTERS.get(key.lower(), key.lower())
 
 
 def known_key(key: str) -> bool:
