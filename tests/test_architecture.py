@@ -48,7 +48,9 @@ ALLOWED: dict[str, set[str]] = {
     "coding": {"model", "corpus", "store", "suggest", "reports"},
     "demo": {"model", "corpus", "store", "suggest"},
     "tui": CORE,
-    "cli": CORE | {"tui"},
+    # the browser server: links from the store; it runs `coder code` as a program
+    "serve": {"model", "corpus", "store"},
+    "cli": CORE | {"tui", "serve"},
 }
 PACKAGE = Path(coder.__file__).parent
 

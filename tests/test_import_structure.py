@@ -278,7 +278,8 @@ def test_passages_of_an_older_project_have_no_section(cli, db, tmp_path):
     Store.open(db).close()  # migrated in place
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT section FROM segments").fetchall() == [(None,)]
-        assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone() == (8,)
+        versions = {v for (v,) in conn.execute("SELECT version FROM schema_migrations")}
+        assert 8 in versions
 
 
 # -- attributes and years -----------------------------------------------------------------------

@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "history",
     "exchange",
     "team",
+    "serve",
     "codebook",
 )
 for _module in COMMAND_MODULES:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import StrEnum
 from importlib import metadata
@@ -365,7 +366,8 @@ def _run_tui(
     """The coding screen on the project ``db``; it needs a terminal to draw on."""
     from coder.store import Store, default_coder
 
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    # In a browser (coder serve) Textual's web driver draws through pipes, not a terminal.
+    if not (sys.stdin.isatty() and sys.stdout.isatty()) and "TEXTUAL_DRIVER" not in os.environ:
         raise CoderError(
             _("the coding screen needs a terminal; see `coder --help` for the commands")
         )

@@ -178,6 +178,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "evidence on suggestions, stored passage embeddings", _evidence_and_embeddings),
     Migration(7, "external ids unique per document, not per project", _external_ids_per_document),
     Migration(8, "the heading path (section) of each passage", _sections),
+    Migration(9, "personal links for the browser, tokens hashed", _create(schema.web_links)),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -209,6 +209,18 @@ models = sa.Table(
 )
 
 
+# Personal links for `coder serve`: one per coder, the token itself never stored, only its
+# SHA-256 (a token is 256 random bits, so a plain hash cannot be guessed back; migration 9).
+web_links = sa.Table(
+    "web_links",
+    metadata,
+    sa.Column("coder", sa.String(200), primary_key=True),
+    sa.Column("token_sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("last_used_at", sa.String(40), nullable=True),
+)
+
+
 def in_context(table: sa.Table | None = None) -> sa.Join:
     """Passages with their documents and cases (segments -> documents -> cases), joined
     to ``table`` on its ``segment_id`` when given: the join behind every row that names

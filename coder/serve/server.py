@@ -1,0 +1,439 @@
+"""``coder serve``: the coding screen in a browser, one ``coder code`` per session.
+
+textual-serve does the part that is hard: ``AppService`` runs a Textual app as a child
+process with Textual's web driver and relays its screen and keys through a websocket,
+and its ``textual.js`` draws that screen in the browser. Around it this module adds what
+a shared project needs, as an aiohttp application of its own (textual-serve's ``Server``
+lets anyone in and starts the same command for everybody):
+
+- every request (the page, its scripts and fonts, the websocket) needs a valid personal
+  link (``coder.store.links``): the token from the link's ``?token=``, from the websocket's
+  path, or from the cookie the page sets for its scripts. Anything else gets 401 before any
+  process starts;
+- each session runs ``coder code --coder NAME`` for the link's coder (the project through
+  ``$CODER_DB``, so a PostgreSQL password never shows in a process list);
+- at most ``max_sessions`` at once (503 beyond), a session idle for ``idle_minutes`` is
+  ended, and a revoked link's sessions end within a second. Ending asks the app to quit
+  (as ``q`` does; every keypress is saved already) and waits for it, then closes the
+  websocket with the reason, which the page shows.
+
+No access log: the requests carry the tokens. What the server says is one line per event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import os
+import shlex
+import socket
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from aiohttp import WSMsgType, web
+from textual_serve.app_service import AppService
+from textual_serve.download_manager import DownloadManager
+
+from coder import i18n
+from coder.errors import CoderError
+from coder.i18n import _
+from coder.serve import pages
+from coder.store import Store
+from coder.store.links import coder_for_token, live_hashes, mark_used, token_hash
+
+COOKIE = "coder_link"
+IDLE_CLOSE = 4000  # websocket close codes of our own (4000-4999 are the application's)
+REVOKED_CLOSE = 4001
+STOPPED_CLOSE = 4002
+WATCH_SECONDS = 1.0  # how often sessions are checked for revoked links and idleness
+QUIT_SECONDS = 15.0  # how long a session's app gets to quit before it is killed
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    db: str
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_sessions: int = 8
+    idle_minutes: float = 60.0
+    public_url: str | None = None
+    blind: bool = False
+
+
+@dataclass(eq=False)
+class Session:
+    coder: str
+    token_sha256: str
+    websocket: web.WebSocketResponse
+    service: AppService | None = None
+    last_input: float = field(default_factory=time.monotonic)
+    reason: tuple[int, str] | None = None  # why the server ends it: close code, words
+    ending: bool = False
+
+    async def close(self) -> None:
+        """Close the websocket, saying why when the server ended the session (textual-serve
+        calls this when the app has exited)."""
+        if self.websocket.closed:
+            return
+        if self.reason is None:
+            await self.websocket.close()
+        else:
+            code, words = self.reason
+            await self.websocket.close(code=code, message=_close_reason(words).encode("utf-8"))
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is reachable from this machine only (``localhost``, 127.x, ::1)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def public_url(options: ServeOptions) -> str:
+    """Where browsers reach the server: ``--public-url``, else ``http://HOST:PORT``."""
+    if options.public_url:
+        return options.public_url.rstrip("/")
+    host = options.host
+    if host in ("0.0.0.0", "::", ""):
+        host = socket.getfqdn()
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{options.port}"
+
+
+def link(options: ServeOptions, token: str) -> str:
+    return f"{public_url(options)}/?token={token}"
+
+
+def session_command(coder: str, *, blind: bool) -> str:
+    """The shell command textual-serve starts for one session (``exec``: no shell left)."""
+    argv = [sys.executable, "-m", "coder.cli", "code", "--coder", coder]
+    if blind:
+        argv.append("--blind")
+    if os.name == "nt":
+        return " ".join(f'"{arg}"' for arg in argv)
+    return "exec " + shlex.join(argv)
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """``values`` in ``os.environ`` (which textual-serve copies for each session) meanwhile."""
+    before = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+class CodingServer:
+    """The web server; ``run()`` serves until stopped, ``app()`` is the aiohttp application
+    (tests drive it in-process)."""
+
+    def __init__(
+        self,
+        store: Store,
+        options: ServeOptions,
+        *,
+        say: Callable[[str], None] = print,
+        command: Callable[[str], str] | None = None,
+    ):
+        self.store = store
+        self.options = options
+        self.say = say
+        self.command = command or (lambda coder: session_command(coder, blind=options.blind))
+        self.sessions: set[Session] = set()
+        self.downloads = DownloadManager()
+        self.static = Path(str(files("textual_serve") / "static"))
+        self._watcher: asyncio.Task[None] | None = None
+        self._env = contextlib.ExitStack()
+
+    # -- the application ----------------------------------------------------------------------
+    def app(self) -> web.Application:
+        app = web.Application(middlewares=[self._require_link])
+        app.add_routes(
+            [
+                web.get("/", self._page),
+                web.get("/ws", self._websocket),
+                web.get("/ws/{token}", self._websocket),
+                web.static("/static", self.static),
+            ]
+        )
+        app.on_startup.append(self._start)
+        app.on_shutdown.append(self._end_all)
+        app.on_cleanup.append(self._cleanup)
+        return app
+
+    @web.middleware
+    async def _require_link(
+        self, request: web.Request, handler: Callable[[web.Request], Any]
+    ) -> web.StreamResponse:
+        token = (
+            request.match_info.get("token")
+            or request.query.get("token")
+            or request.cookies.get(COOKIE)
+        )
+        coder = await asyncio.to_thread(coder_for_token, self.store, token) if token else None
+        if coder is None or token is None:
+            return web.Response(
+                status=401, text=pages.unauthorised_page(), content_type="text/html"
+            )
+        request["coder"] = coder
+        request["token"] = token
+        response: web.StreamResponse = await handler(request)
+        return response
+
+    def _busy(self) -> web.Response | None:
+        if len(self.sessions) < self.options.max_sessions:
+            return None
+        return web.Response(
+            status=503,
+            text=pages.busy_page(self.options.max_sessions),
+            content_type="text/html",
+        )
+
+    async def _page(self, request: web.Request) -> web.Response:
+        busy = self._busy()
+        if busy is not None:
+            return busy
+        # Behind a reverse proxy the page and its websocket are at --public-url; otherwise
+        # at whatever address the browser used (localhost, the machine's name, ...).
+        if self.options.public_url:
+            base = public_url(self.options)
+        else:
+            base = f"{request.scheme}://{request.host}"
+        scheme = "wss" if base.startswith("https:") else "ws"
+        websocket = f"{scheme}:{base.split(':', 1)[1]}/ws/{request['token']}"
+        try:
+            font_size = max(8, min(40, int(request.query.get("fontsize", "16"))))
+        except ValueError:
+            font_size = 16
+        response = web.Response(
+            text=pages.coding_page(
+                coder=request["coder"],
+                static=f"{base}/static",
+                websocket=websocket,
+                font_size=font_size,
+            ),
+            content_type="text/html",
+        )
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.set_cookie(
+            COOKIE,
+            request["token"],
+            httponly=True,
+            samesite="Strict",
+            secure=base.startswith("https:"),
+        )
+        return response
+
+    # -- sessions -------------------------------------------------------------------------------
+    async def _websocket(self, request: web.Request) -> web.StreamResponse:
+        busy = self._busy()
+        if busy is not None:
+            return busy
+        coder: str = request["coder"]
+        websocket = web.WebSocketResponse(heartbeat=15)
+        await websocket.prepare(request)
+        session = Session(coder, token_hash(request["token"]), websocket)
+        session.service = service = AppService(
+            self.command(coder),
+            write_bytes=websocket.send_bytes,
+            write_str=websocket.send_str,
+            close=session.close,
+            download_manager=self.downloads,
+        )
+        self.sessions.add(session)
+        self.say(
+            _("{name}: session started ({n} of at most {most})").format(
+                name=coder, n=len(self.sessions), most=self.options.max_sessions
+            )
+        )
+        try:
+            await service.start(_size(request, "width", 80), _size(request, "height", 24))
+            await asyncio.to_thread(mark_used, self.store, request["token"])
+            await self._relay(session)
+        finally:
+            await self._end(session, None)
+        return websocket
+
+    async def _relay(self, session: Session) -> None:
+        """The browser's keys, size and focus to the app, until the websocket closes."""
+        service = session.service
+        assert service is not None
+        async for message in session.websocket:
+            if message.type != WSMsgType.TEXT:
+                continue
+            try:
+                kind, data = message.json()
+            except ValueError:
+                continue
+            if kind == "stdin" and isinstance(data, str):
+                session.last_input = time.monotonic()
+                await service.send_bytes(data.encode("utf-8"))
+            elif kind == "resize" and isinstance(data, dict):
+                await service.set_terminal_size(
+                    _clamp(data.get("width"), 80), _clamp(data.get("height"), 24)
+                )
+            elif kind == "ping":
+                await session.websocket.send_json(["pong", data])
+            elif kind == "blur":
+                await service.blur()
+            elif kind == "focus":
+                await service.focus()
+
+    async def _end(self, session: Session, reason: tuple[int, str] | None) -> None:
+        """Let the session's app quit (saving is done: every keypress is saved), wait for
+        its process, then close the websocket, with ``reason`` (code, words) when the server
+        ends it."""
+        if session.ending:
+            return
+        session.ending = True
+        session.reason = reason
+        service = session.service
+        process = getattr(service, "_process", None)  # textual-serve keeps it there
+        if service is not None:
+            with contextlib.suppress(TimeoutError, ConnectionError):
+                await asyncio.wait_for(service.stop(), QUIT_SECONDS)
+        if process is not None and process.returncode is None:
+            try:
+                await asyncio.wait_for(process.wait(), QUIT_SECONDS)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+        await session.close()
+        self.sessions.discard(session)
+        self.say(
+            _("{name}: session ended ({why})").format(
+                name=session.coder, why=reason[1] if reason else _("closed in the browser")
+            )
+        )
+
+    async def _start(self, app: web.Application) -> None:
+        # Each session's `coder code` finds the project and the language in its environment,
+        # which textual-serve copies from ours.
+        self._env.enter_context(
+            _environment({"CODER_DB": self.options.db, "CODER_LANG": i18n.language()})
+        )
+        self._watcher = asyncio.create_task(self._watch())
+
+    async def _cleanup(self, app: web.Application) -> None:
+        self._env.close()
+
+    async def _watch(self) -> None:
+        """End the sessions of revoked links at once, and sessions idle too long."""
+        idle_seconds = self.options.idle_minutes * 60
+        while True:
+            await asyncio.sleep(WATCH_SECONDS)
+            running = [s for s in self.sessions if not s.ending]
+            if not running:
+                continue
+            try:
+                live = await asyncio.to_thread(live_hashes, self.store)
+            except CoderError as exc:  # the database is away for a moment: check next time
+                self.say(str(exc))
+                continue
+            now = time.monotonic()
+            for session in running:
+                if session.token_sha256 not in live:
+                    words = _("This link was revoked. Everything you coded is saved.")
+                    reason = (REVOKED_CLOSE, words)
+                elif now - session.last_input > idle_seconds:
+                    reason = (IDLE_CLOSE, _idle_words(self.options.idle_minutes))
+                else:
+                    continue
+                asyncio.create_task(self._end(session, reason))
+
+    async def _end_all(self, app: web.Application) -> None:
+        if self._watcher is not None:
+            self._watcher.cancel()
+        words = _("The server was stopped. Everything you coded is saved.")
+        await asyncio.gather(*(self._end(s, (STOPPED_CLOSE, words)) for s in list(self.sessions)))
+
+    # -- running ------------------------------------------------------------------------------
+    async def serve(self, started: Callable[[], None] | None = None) -> None:
+        """Bind, say where, serve until SIGINT/SIGTERM (or cancelled), end every session."""
+        runner = web.AppRunner(self.app(), access_log=None, handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, self.options.host, self.options.port)
+        try:
+            await site.start()
+        except OSError as exc:
+            await runner.cleanup()
+            raise CoderError(_bind_error(self.options, exc)) from None
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        with contextlib.suppress(NotImplementedError):  # Windows: Ctrl+C raises instead
+            import signal
+
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(signum, stop.set)
+        if started is not None:
+            started()
+        try:
+            await stop.wait()
+        finally:
+            await runner.cleanup()
+
+
+def _size(request: web.Request, name: str, default: int) -> int:
+    return _clamp(request.query.get(name), default)
+
+
+def _clamp(value: object, default: int) -> int:
+    try:
+        number = int(str(value))
+    except ValueError:
+        return default
+    return max(10, min(1000, number))
+
+
+def _close_reason(words: str) -> str:
+    """A websocket close reason holds at most 123 bytes of UTF-8."""
+    return words.encode("utf-8")[:123].decode("utf-8", "ignore")
+
+
+def _idle_words(minutes: float) -> str:
+    shown = int(minutes) if float(minutes).is_integer() else round(minutes, 1)
+    return _("Ended after {minutes} minutes without a key. Everything you coded is saved.").format(
+        minutes=shown
+    )
+
+
+def _bind_error(options: ServeOptions, exc: OSError) -> str:
+    where = f"{options.host}:{options.port}"
+    import errno
+
+    if exc.errno == errno.EADDRINUSE:
+        return _("{where}: the port is in use; choose another with --port").format(where=where)
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return _("{where}: not allowed to listen there (ports below 1024 need privileges)").format(
+            where=where
+        )
+    reason = exc.strerror or str(exc)
+    return _("{where}: cannot listen there ({reason})").format(where=where, reason=reason)
+
+
+def warn_if_open(options: ServeOptions) -> str | None:
+    """The warning for a server other machines can reach: nothing is encrypted."""
+    if is_loopback(options.host):
+        return None
+    return _(
+        "warning: serving on {host}:{port} for other machines, unencrypted: links and "
+        "everything coded cross the network in plain text. Put a reverse proxy with TLS in "
+        "front (docs/team.md, 'Coding in the browser') and give --public-url https://..."
+    ).format(host=options.host, port=options.port)
