@@ -160,24 +160,24 @@ def _serve(options: ServeOptions) -> None:
     from coder.store.links import links
 
     with open_store(options.db) as store:
-        if not links(store):
-            say(
-                _(
-                    "No coder has a link yet: coder serve --add-coder NAME "
-                    "(every request is refused)"
-                )
-            )
         server = CodingServer(store, options, say=say)
-        warning = warn_if_open(options)
-        if warning:
-            say(warning)
 
-        def started() -> None:
+        def started() -> None:  # said once listening: a port in use is the only line
+            warning = warn_if_open(options)
+            if warning:
+                say(warning)
             say(
                 _("Serving the coding screen on {url} (Ctrl+C stops; sessions end saved)").format(
                     url=public_url(options)
                 )
             )
+            if not links(store):
+                say(
+                    _(
+                        "No coder has a link yet: coder serve --add-coder NAME "
+                        "(every request is refused)"
+                    )
+                )
 
         asyncio.run(server.serve(started))
     say(_("Stopped."))

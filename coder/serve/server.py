@@ -48,6 +48,8 @@ from coder.store import Store
 from coder.store.links import coder_for_token, live_hashes, mark_used, token_hash
 
 COOKIE = "coder_link"
+CODER = web.RequestKey("coder", str)  # the link's coder and token, once the link is checked
+TOKEN = web.RequestKey("token", str)
 IDLE_CLOSE = 4000  # websocket close codes of our own (4000-4999 are the application's)
 REVOKED_CLOSE = 4001
 STOPPED_CLOSE = 4002
@@ -75,6 +77,18 @@ class Session:
     last_input: float = field(default_factory=time.monotonic)
     reason: tuple[int, str] | None = None  # why the server ends it: close code, words
     ending: bool = False
+
+    # What the app draws goes to the browser while it is there. After that it is dropped,
+    # but still read: an app whose output nobody reads blocks, and never gets to quit.
+    async def send_bytes(self, data: bytes) -> None:
+        if not self.websocket.closed:
+            with contextlib.suppress(ConnectionError):
+                await self.websocket.send_bytes(data)
+
+    async def send_str(self, data: str) -> None:
+        if not self.websocket.closed:
+            with contextlib.suppress(ConnectionError):
+                await self.websocket.send_str(data)
 
     async def close(self) -> None:
         """Close the websocket, saying why when the server ended the session (textual-serve
@@ -160,6 +174,7 @@ class CodingServer:
         self.static = Path(str(files("textual_serve") / "static"))
         self._watcher: asyncio.Task[None] | None = None
         self._env = contextlib.ExitStack()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     # -- the application ----------------------------------------------------------------------
     def app(self) -> web.Application:
@@ -191,8 +206,8 @@ class CodingServer:
             return web.Response(
                 status=401, text=pages.unauthorised_page(), content_type="text/html"
             )
-        request["coder"] = coder
-        request["token"] = token
+        request[CODER] = coder
+        request[TOKEN] = token
         response: web.StreamResponse = await handler(request)
         return response
 
@@ -216,14 +231,14 @@ class CodingServer:
         else:
             base = f"{request.scheme}://{request.host}"
         scheme = "wss" if base.startswith("https:") else "ws"
-        websocket = f"{scheme}:{base.split(':', 1)[1]}/ws/{request['token']}"
+        websocket = f"{scheme}:{base.split(':', 1)[1]}/ws/{request[TOKEN]}"
         try:
             font_size = max(8, min(40, int(request.query.get("fontsize", "16"))))
         except ValueError:
             font_size = 16
         response = web.Response(
             text=pages.coding_page(
-                coder=request["coder"],
+                coder=request[CODER],
                 static=f"{base}/static",
                 websocket=websocket,
                 font_size=font_size,
@@ -234,7 +249,7 @@ class CodingServer:
         response.headers["Referrer-Policy"] = "no-referrer"
         response.set_cookie(
             COOKIE,
-            request["token"],
+            request[TOKEN],
             httponly=True,
             samesite="Strict",
             secure=base.startswith("https:"),
@@ -246,14 +261,14 @@ class CodingServer:
         busy = self._busy()
         if busy is not None:
             return busy
-        coder: str = request["coder"]
+        coder: str = request[CODER]
         websocket = web.WebSocketResponse(heartbeat=15)
         await websocket.prepare(request)
-        session = Session(coder, token_hash(request["token"]), websocket)
+        session = Session(coder, token_hash(request[TOKEN]), websocket)
         session.service = service = AppService(
             self.command(coder),
-            write_bytes=websocket.send_bytes,
-            write_str=websocket.send_str,
+            write_bytes=session.send_bytes,
+            write_str=session.send_str,
             close=session.close,
             download_manager=self.downloads,
         )
@@ -265,10 +280,12 @@ class CodingServer:
         )
         try:
             await service.start(_size(request, "width", 80), _size(request, "height", 24))
-            await asyncio.to_thread(mark_used, self.store, request["token"])
+            await asyncio.to_thread(mark_used, self.store, request[TOKEN])
             await self._relay(session)
         finally:
-            await self._end(session, None)
+            # shielded: aiohttp cancels this handler when the browser goes, and the ending
+            # (the app quitting, its process reaped) must still run to its end
+            await asyncio.shield(self._ending(session, None))
         return websocket
 
     async def _relay(self, session: Session) -> None:
@@ -295,6 +312,13 @@ class CodingServer:
                 await service.blur()
             elif kind == "focus":
                 await service.focus()
+
+    def _ending(self, session: Session, reason: tuple[int, str] | None) -> asyncio.Task[None]:
+        """``_end`` as a task of its own, kept until it is done."""
+        task = asyncio.create_task(self._end(session, reason))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
 
     async def _end(self, session: Session, reason: tuple[int, str] | None) -> None:
         """Let the session's app quit (saving is done: every keypress is saved), wait for
@@ -356,7 +380,7 @@ class CodingServer:
                     reason = (IDLE_CLOSE, _idle_words(self.options.idle_minutes))
                 else:
                     continue
-                asyncio.create_task(self._end(session, reason))
+                self._ending(session, reason)
 
     async def _end_all(self, app: web.Application) -> None:
         if self._watcher is not None:
