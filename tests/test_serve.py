@@ -30,6 +30,8 @@ from coder.serve.server import (
     CodingServer,
     ServeOptions,
     is_loopback,
+    link,
+    session_command,
     warn_if_open,
 )
 from coder.store import Store
@@ -217,6 +219,34 @@ def test_open_to_the_network_warns_and_ctrl_c_stops_cleanly(project):
     assert any("unencrypted" in line and "TLS" in line for line in said), said
     assert any(line.startswith("Serving the coding screen on http://") for line in said), said
     assert err.strip().endswith("Stopped.")
+
+
+def test_a_link_made_later_points_where_the_server_listens(cli, project):
+    port = free_port()
+    process = serve_process(project, "--port", str(port))
+    try:
+        assert process.stderr.readline().startswith("Serving the coding screen on")
+        made = cli("serve", "--db", project, "--add-coder", "anna")
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=60)
+    assert made.stdout.startswith(f"http://127.0.0.1:{port}/?token=")
+    assert "where coder serve last listened" in made.stderr
+    given = cli("serve", "--db", project, "--add-coder", "bo", "--port", "9000")
+    assert given.stdout.startswith("http://127.0.0.1:9000/?token=")
+    proxied = cli("serve", "--db", project, "--add-coder", "cy", "--public-url", "https://k.se/")
+    assert proxied.stdout.startswith("https://k.se/?token=")
+
+
+def test_the_links_address_and_each_sessions_command():
+    everywhere = ServeOptions(db="x", host="0.0.0.0", port=8001)
+    assert link(everywhere, "T") == f"http://{socket.gethostname()}:8001/?token=T"
+    assert link(ServeOptions(db="x", host="::1"), "T") == "http://[::1]:8000/?token=T"
+    options = ServeOptions(db="x", blind=True, retrain_every=0)
+    command = session_command(options, "Bo Ek")
+    assert command.startswith("exec ") and command.endswith(
+        "-m coder.cli code --coder 'Bo Ek' --blind --retrain-every 0"
+    )
 
 
 # -- the server, in this process ------------------------------------------------------------

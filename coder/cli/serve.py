@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -25,11 +26,13 @@ if TYPE_CHECKING:
 )
 def serve(
     host: Annotated[
-        str, typer.Option(metavar="ADDRESS", help=_("Address to listen on."))
-    ] = "127.0.0.1",
+        str | None,
+        typer.Option(metavar="ADDRESS", help=_("Address to listen on (default 127.0.0.1).")),
+    ] = None,
     port: Annotated[
-        int, typer.Option(min=1, max=65535, metavar="N", help=_("Port to listen on."))
-    ] = 8000,
+        int | None,
+        typer.Option(min=1, max=65535, metavar="N", help=_("Port to listen on (default 8000).")),
+    ] = None,
     add_coder: Annotated[
         str | None,
         typer.Option(
@@ -67,6 +70,18 @@ def serve(
     blind: Annotated[
         bool, typer.Option(help=_("Every session hides other coders' codes."))
     ] = False,
+    retrain_every: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            metavar="N",
+            help=_(
+                "Each session retrains the suggester after N new codings (0: never; "
+                "default as coder code). Retraining loads the embedding model into the "
+                "session (about 400 MB)."
+            ),
+        ),
+    ] = None,
     db: Db = None,
 ) -> None:
     from coder.serve.server import ServeOptions
@@ -86,15 +101,17 @@ def serve(
         )
     options = ServeOptions(
         db=db_path(db),
-        host=host,
-        port=port,
+        host=host or "127.0.0.1",
+        port=port or 8000,
         max_sessions=max_sessions,
         idle_minutes=idle_minutes,
         public_url=public_url,
         blind=blind,
+        retrain_every=retrain_every,
     )
     if add_coder is not None:
-        _add(options, add_coder)
+        # no address given: the one the server last listened on, where the link must go
+        _add(options, add_coder, own_address=host is None and port is None and not public_url)
     elif revoke is not None:
         _revoke(options, revoke)
     elif list_:
@@ -103,12 +120,15 @@ def serve(
         _serve(options)
 
 
-def _add(options: ServeOptions, name: str) -> None:
+def _add(options: ServeOptions, name: str, *, own_address: bool) -> None:
     from coder.serve.server import link, warn_if_open
-    from coder.store.links import add_link
+    from coder.store.links import add_link, remembered_address
 
     with open_store(options.db) as store:
         new = add_link(store, name)
+        served_at = remembered_address(store) if own_address else None
+    if served_at:
+        options = replace(options, public_url=served_at)
     typer.echo(link(options, new.token))
     if new.replaced:
         say(_("{name}'s earlier link no longer works.").format(name=new.coder))
@@ -118,6 +138,8 @@ def _add(options: ServeOptions, name: str) -> None:
             "It cannot be shown again (a new --add-coder replaces it)."
         ).format(name=new.coder)
     )
+    if served_at:
+        say(_("The address is where coder serve last listened; --public-url gives another."))
     warning = warn_if_open(options)
     if warning and options.public_url is None:
         say(warning)
@@ -157,7 +179,7 @@ def _serve(options: ServeOptions) -> None:
     import asyncio
 
     from coder.serve.server import CodingServer, public_url, warn_if_open
-    from coder.store.links import links
+    from coder.store.links import links, remember_address
 
     with open_store(options.db) as store:
         server = CodingServer(store, options, say=say)
@@ -171,6 +193,7 @@ def _serve(options: ServeOptions) -> None:
                     url=public_url(options)
                 )
             )
+            remember_address(store, public_url(options))
             if not links(store):
                 say(
                     _(

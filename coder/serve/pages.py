@@ -47,6 +47,14 @@ _CODING = Template("""<!DOCTYPE html>
 <link rel="stylesheet" href="$static/css/xterm.css">
 <style>$style</style>
 <script>
+// The link's token out of the address bar and the history (the page's cookie carries it).
+(function () {
+  const url = new URL(window.location.href);
+  if (url.searchParams.has("token")) {
+    url.searchParams.delete("token");
+    window.history.replaceState(null, "", url.pathname + url.search + url.hash);
+  }
+})();
 // The server says why it ended a session in the websocket's close reason: show it.
 (function () {
   const Native = window.WebSocket;

@@ -66,6 +66,7 @@ class ServeOptions:
     idle_minutes: float = 60.0
     public_url: str | None = None
     blind: bool = False
+    retrain_every: int | None = None  # None: coder code's own default
 
 
 @dataclass(eq=False)
@@ -117,8 +118,8 @@ def public_url(options: ServeOptions) -> str:
     if options.public_url:
         return options.public_url.rstrip("/")
     host = options.host
-    if host in ("0.0.0.0", "::", ""):
-        host = socket.getfqdn()
+    if host in ("0.0.0.0", "::", ""):  # every address: the one colleagues know, its name
+        host = socket.gethostname()
     if ":" in host and not host.startswith("["):
         host = f"[{host}]"
     return f"http://{host}:{options.port}"
@@ -128,11 +129,13 @@ def link(options: ServeOptions, token: str) -> str:
     return f"{public_url(options)}/?token={token}"
 
 
-def session_command(coder: str, *, blind: bool) -> str:
+def session_command(options: ServeOptions, coder: str) -> str:
     """The shell command textual-serve starts for one session (``exec``: no shell left)."""
     argv = [sys.executable, "-m", "coder.cli", "code", "--coder", coder]
-    if blind:
+    if options.blind:
         argv.append("--blind")
+    if options.retrain_every is not None:
+        argv += ["--retrain-every", str(options.retrain_every)]
     if os.name == "nt":
         return " ".join(f'"{arg}"' for arg in argv)
     return "exec " + shlex.join(argv)
@@ -168,7 +171,7 @@ class CodingServer:
         self.store = store
         self.options = options
         self.say = say
-        self.command = command or (lambda coder: session_command(coder, blind=options.blind))
+        self.command = command or (lambda coder: session_command(options, coder))
         self.sessions: set[Session] = set()
         self.downloads = DownloadManager()
         self.static = Path(str(files("textual_serve") / "static"))

@@ -130,3 +130,21 @@ def mark_used(store: Store, token: str) -> None:
             .where(w.token_sha256 == token_hash(token))
             .values(last_used_at=now())
         )
+
+
+ADDRESS_KEY = "serve_url"
+
+
+def remember_address(store: Store, url: str) -> None:
+    """Where ``coder serve`` last listened, so that a link made later points there."""
+    p = t.project.c
+    with store.write() as conn:
+        conn.execute(t.project.delete().where(p.key == ADDRESS_KEY))
+        conn.execute(t.project.insert().values(key=ADDRESS_KEY, value=url))
+
+
+def remembered_address(store: Store) -> str | None:
+    p = t.project.c
+    with store.read() as conn:
+        value = conn.execute(sa.select(p.value).where(p.key == ADDRESS_KEY)).scalar()
+    return None if value is None else str(value)
