@@ -71,6 +71,14 @@ def project(db: str) -> str:
     return db
 
 
+@pytest.fixture
+def backend_project(backend_db: str) -> str:
+    """The same, on an SQLite file and on PostgreSQL."""
+    with Store.open(backend_db) as store:
+        import_documents(store, sorted(CORPUS.glob("[!R]*.md"))[:3])
+    return backend_db
+
+
 def coded(db: str, coder: str = "anna") -> list[tuple[int, str]]:
     """(passage position in its document's order, code) of ``coder``'s current codings."""
     with Store.open(db, read_only=True) as store, store.read() as conn:
@@ -319,8 +327,8 @@ async def serve_app(db: str, **options) -> Served:
 
 
 @pytest.fixture
-async def served(project):
-    running = await serve_app(project)
+async def served(backend_project):
+    running = await serve_app(backend_project)
     yield running
     await running.client.close()
     running.server.store.close()

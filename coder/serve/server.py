@@ -36,6 +36,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
@@ -371,8 +372,9 @@ class CodingServer:
                 continue
             try:
                 live = await asyncio.to_thread(live_hashes, self.store)
-            except CoderError as exc:  # the database is away for a moment: check next time
-                self.say(str(exc))
+            except (CoderError, sa.exc.SQLAlchemyError) as exc:
+                # the database is away for a moment (a PostgreSQL restart): check next time
+                self.say(str(exc).splitlines()[0])
                 continue
             now = time.monotonic()
             for session in running:
