@@ -25,6 +25,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from coder.corpus.documents import import_documents
 from coder.serve.server import (
+    CRASHED_CLOSE,
     IDLE_CLOSE,
     REVOKED_CLOSE,
     CodingServer,
@@ -381,7 +382,8 @@ async def test_a_session_codes_as_the_links_coder(served):
     assert coded(served.db, "bo") == []
     await viewer.close()
     await wait_for(lambda: not served.server.sessions)
-    assert any("anna: session started (1 of at most 8)" in line for line in served.said)
+    assert "anna: session started (1 of at most 8)" in served.said
+    assert "anna: session ended (closed)" in served.said
     assert links_used(served.db) == {"anna"}
 
 
@@ -447,3 +449,19 @@ async def test_at_most_max_sessions(project):
     finally:
         await served.client.close()
         served.server.store.close()
+
+
+async def test_a_session_whose_screen_dies_is_told_and_the_server_goes_on(served):
+    viewer = await served.session("anna")
+    await viewer.shows("Blekinge")
+    await viewer.press("1")
+    await wait_for(lambda: len(coded(served.db)) == 1)
+    process_of(served).kill()
+    code, reason = await viewer.ended()
+    assert code == CRASHED_CLOSE and "stopped unexpectedly" in reason
+    await wait_for(lambda: not served.server.sessions)
+    assert "anna: the coding screen stopped (exit code -9)" in served.said
+    again = await served.session("anna")
+    await again.shows("Blekinge")
+    await again.close()
+    assert len(coded(served.db)) == 1

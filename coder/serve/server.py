@@ -30,7 +30,7 @@ import shlex
 import socket
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -54,6 +54,7 @@ TOKEN = web.RequestKey("token", str)
 IDLE_CLOSE = 4000  # websocket close codes of our own (4000-4999 are the application's)
 REVOKED_CLOSE = 4001
 STOPPED_CLOSE = 4002
+CRASHED_CLOSE = 4003
 WATCH_SECONDS = 1.0  # how often sessions are checked for revoked links and idleness
 QUIT_SECONDS = 15.0  # how long a session's app gets to quit before it is killed
 
@@ -267,23 +268,24 @@ class CodingServer:
             return busy
         coder: str = request[CODER]
         websocket = web.WebSocketResponse(heartbeat=15)
-        await websocket.prepare(request)
         session = Session(coder, token_hash(request[TOKEN]), websocket)
-        session.service = service = AppService(
-            self.command(coder),
-            write_bytes=session.send_bytes,
-            write_str=session.send_str,
-            close=session.close,
-            download_manager=self.downloads,
-        )
-        self.sessions.add(session)
-        self.say(
-            _("{name}: session started ({n} of at most {most})").format(
-                name=coder, n=len(self.sessions), most=self.options.max_sessions
-            )
-        )
+        self.sessions.add(session)  # counted before the first await: the limit holds
         try:
+            await websocket.prepare(request)
+            session.service = service = AppService(
+                self.command(coder),
+                write_bytes=session.send_bytes,
+                write_str=session.send_str,
+                close=session.close,
+                download_manager=self.downloads,
+            )
+            self.say(
+                _("{name}: session started ({n} of at most {most})").format(
+                    name=coder, n=len(self.sessions), most=self.options.max_sessions
+                )
+            )
             await service.start(_size(request, "width", 80), _size(request, "height", 24))
+            self._track(self._on_exit(session))
             await asyncio.to_thread(mark_used, self.store, request[TOKEN])
             await self._relay(session)
         finally:
@@ -291,6 +293,27 @@ class CodingServer:
             # (the app quitting, its process reaped) must still run to its end
             await asyncio.shield(self._ending(session, None))
         return websocket
+
+    async def _on_exit(self, session: Session) -> None:
+        """A session's app that ends by itself (``q``, or a crash) ends the session; one
+        that did not say goodbye to the browser (killed, failed to start) is said so."""
+        process = getattr(session.service, "_process", None)  # textual-serve keeps it there
+        if process is None:
+            return
+        code = await process.wait()
+        if session.ending or session.websocket.closed:
+            return
+        if code != 0:
+            self.say(
+                _("{name}: the coding screen stopped (exit code {code})").format(
+                    name=session.coder, code=code
+                )
+            )
+            session.reason = (
+                CRASHED_CLOSE,
+                _("The coding screen stopped unexpectedly. Everything you coded is saved."),
+            )
+        await session.close()
 
     async def _relay(self, session: Session) -> None:
         """The browser's keys, size and focus to the app, until the websocket closes."""
@@ -319,7 +342,10 @@ class CodingServer:
 
     def _ending(self, session: Session, reason: tuple[int, str] | None) -> asyncio.Task[None]:
         """``_end`` as a task of its own, kept until it is done."""
-        task = asyncio.create_task(self._end(session, reason))
+        return self._track(self._end(session, reason))
+
+    def _track(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
@@ -331,7 +357,7 @@ class CodingServer:
         if session.ending:
             return
         session.ending = True
-        session.reason = reason
+        session.reason = reason or session.reason
         service = session.service
         process = getattr(service, "_process", None)  # textual-serve keeps it there
         if service is not None:
@@ -345,11 +371,8 @@ class CodingServer:
                 await process.wait()
         await session.close()
         self.sessions.discard(session)
-        self.say(
-            _("{name}: session ended ({why})").format(
-                name=session.coder, why=reason[1] if reason else _("closed in the browser")
-            )
-        )
+        why = session.reason[1] if session.reason else _("closed")
+        self.say(_("{name}: session ended ({why})").format(name=session.coder, why=why))
 
     async def _start(self, app: web.Application) -> None:
         # Each session's `coder code` finds the project and the language in its environment,
