@@ -23,11 +23,14 @@ import pytest
 import sqlalchemy as sa
 from aiohttp.test_utils import TestClient, TestServer
 
+from coder import i18n
 from coder.corpus.documents import import_documents
+from coder.serve import server as serve_module
 from coder.serve.server import (
     CRASHED_CLOSE,
     IDLE_CLOSE,
     REVOKED_CLOSE,
+    STOPPED_CLOSE,
     CodingServer,
     ServeOptions,
     is_loopback,
@@ -151,6 +154,8 @@ def test_revoking_an_unknown_coder_is_one_line(cli, db):
         (["--add-coder", "a\tb"], "cannot hold control characters"),
         (["--add-coder", "anna", "--list"], "--add-coder and --list cannot be given together"),
         (["--public-url", "coder.example.se"], "is not an http:// or https:// address"),
+        (["--public-url", "https://k.se/coder"], "has a path; serve coder at the root"),
+        (["--public-url", 'https://k.se"><script>'], "is not a host name and port"),
     ],
 )
 def test_bad_options_are_one_line(cli, db, args, said):
@@ -465,3 +470,69 @@ async def test_a_session_whose_screen_dies_is_told_and_the_server_goes_on(served
     await again.shows("Blekinge")
     await again.close()
     assert len(coded(served.db)) == 1
+
+
+async def test_the_websocket_needs_the_token_itself_and_this_sites_origin(served):
+    token = served.tokens["anna"]
+    page = await served.client.get(f"/?token={token}")  # the client now holds the cookie
+    assert page.status == 200
+    with pytest.raises(aiohttp.WSServerHandshakeError) as cookie_only:
+        await served.client.ws_connect("/ws")
+    assert cookie_only.value.status == 401
+    with pytest.raises(aiohttp.WSServerHandshakeError) as elsewhere:
+        await served.client.ws_connect(f"/ws/{token}", origin="http://intranet.example.se")
+    assert elsewhere.value.status == 403
+    assert served.server.sessions == set()
+    here = str(served.client.make_url("")).rstrip("/")
+    viewer = Viewer(await served.client.ws_connect(f"/ws/{token}", origin=here))
+    await viewer.shows("Blekinge")
+    await viewer.close()
+
+
+async def test_junk_from_the_browser_is_ignored(served):
+    viewer = await served.session("anna")
+    await viewer.shows("Blekinge")
+    for junk in ("null", "[]", '["stdin"]', '{"a": 1}', "[1, 2, 3]", '["resize", "x"]', "}{"):
+        await viewer.websocket.send_str(junk)
+    await viewer.press("1")
+    await wait_for(lambda: len(coded(served.db)) == 1)
+    assert len(served.server.sessions) == 1
+    await viewer.close()
+
+
+async def test_stopping_the_server_tells_each_browser(project):
+    served = await serve_app(project)
+    viewer = await served.session("anna")
+    await viewer.shows("Blekinge")
+    await viewer.press("1")
+    process = process_of(served)
+    closing = asyncio.create_task(served.client.server.close())  # as after Ctrl+C
+    code, reason = await viewer.ended()
+    await closing
+    await served.client.close()
+    served.server.store.close()
+    assert code == STOPPED_CLOSE and "server was stopped" in reason
+    assert process.returncode == 0
+    assert len(coded(project)) == 1
+
+
+async def test_a_database_away_is_503_not_a_traceback(served, monkeypatch):
+    def away(store, token):
+        raise sa.exc.OperationalError("SELECT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(serve_module, "coder_for_token", away)
+    response = await served.client.get(f"/?token={served.tokens['anna']}")
+    assert response.status == 503
+    assert "cannot reach the project" in await response.text()
+    assert any("cannot read the links" in line for line in served.said)
+
+
+def test_idle_minutes_in_words():
+    assert "after 60 minutes" in serve_module._idle_words(60.0)
+    assert "after 0.25 minutes" in serve_module._idle_words(0.25)
+    before = i18n.language()
+    i18n.set_language("sv")
+    try:
+        assert "efter 0,25 minuter" in serve_module._idle_words(0.25)
+    finally:
+        i18n.set_language(before)

@@ -84,7 +84,7 @@ def serve(
     ] = None,
     db: Db = None,
 ) -> None:
-    from coder.serve.server import ServeOptions
+    from coder.serve.server import ServeOptions, check_public_url
 
     actions = [name for name, given in
                (("--add-coder", add_coder is not None), ("--revoke", revoke is not None),
@@ -95,10 +95,8 @@ def serve(
                 first=actions[0], second=actions[1]
             )
         )
-    if public_url is not None and not public_url.startswith(("http://", "https://")):
-        raise CoderError(
-            _("--public-url: {url} is not an http:// or https:// address").format(url=public_url)
-        )
+    if public_url is not None:
+        public_url = check_public_url(public_url)
     options = ServeOptions(
         db=db_path(db),
         host=host or "127.0.0.1",

@@ -95,8 +95,17 @@ _CODING = Template("""<!DOCTYPE html>
     <button type="button" onclick="window.location.reload()">$again</button>
   </div>
 </div>
-<div id="terminal" class="textual-terminal" data-session-websocket-url="$websocket"
-  data-font-size="$font_size"></div>
+<div id="terminal" class="textual-terminal" data-websocket-path="$websocket"
+  data-websocket-base="$websocket_base" data-font-size="$font_size"></div>
+<script>
+// The websocket at --public-url when there is one, else where this page came from.
+(function () {
+  const terminal = document.getElementById("terminal");
+  const base = terminal.dataset.websocketBase
+    || (window.location.protocol === "https:" ? "wss://" : "ws://") + window.location.host;
+  terminal.dataset.sessionWebsocketUrl = base + terminal.dataset.websocketPath;
+})();
+</script>
 </body>
 </html>
 """)
@@ -119,8 +128,14 @@ body { font-family: system-ui, sans-serif; max-width: 40em; margin: 4em auto; pa
 """)
 
 
-def coding_page(*, coder: str, static: str, websocket: str, font_size: int) -> str:
-    """The page that opens ``coder``'s coding screen through ``websocket``."""
+def coding_page(*, coder: str, base: str, websocket: str, font_size: int) -> str:
+    """The page that opens ``coder``'s coding screen through the websocket at the path
+    ``websocket``; ``base`` is the server's public address (``https://coder.example.se``),
+    or empty for wherever the browser found the page."""
+    static = f"{base}/static"
+    websocket_base = (
+        ("wss:" if base.startswith("https:") else "ws:") + base.split(":", 1)[1] if base else ""
+    )
     return _CODING.substitute(
         lang=i18n.language(),
         title=escape(_("coder – {name}").format(name=coder)),
@@ -130,6 +145,7 @@ def coding_page(*, coder: str, static: str, websocket: str, font_size: int) -> s
         ended=escape(_("The session has ended. Everything you coded is saved.")),
         again=escape(_("Open again")),
         websocket=escape(websocket),
+        websocket_base=escape(websocket_base),
         font_size=font_size,
     )
 
@@ -145,6 +161,13 @@ def unauthorised_page() -> str:
             "The link is wrong, incomplete or has been revoked. Ask the person who runs "
             "coder serve for your personal link (coder serve --add-coder NAME)."
         ),
+    )
+
+
+def unavailable_page() -> str:
+    return refused_page(
+        _("503 – the project cannot be read just now"),
+        _("The server cannot reach the project's database. Try again in a minute."),
     )
 
 

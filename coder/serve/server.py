@@ -26,8 +26,10 @@ import asyncio
 import contextlib
 import ipaddress
 import os
+import re
 import shlex
 import socket
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Coroutine, Iterator
@@ -35,6 +37,7 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from aiohttp import WSMsgType, web
@@ -127,6 +130,28 @@ def public_url(options: ServeOptions) -> str:
     return f"http://{host}:{options.port}"
 
 
+def check_public_url(url: str) -> str:
+    """``--public-url``: an http(s) address of a host (and port), no path: coder serve
+    answers at the root of its name. Returned without a trailing slash."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise CoderError(
+            _("--public-url: {url} is not an http:// or https:// address").format(url=url)
+        )
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise CoderError(
+            _(
+                "--public-url: {url} has a path; serve coder at the root of a name of its own "
+                "(https://coder.example.se)"
+            ).format(url=url)
+        )
+    if not re.fullmatch(
+        r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?", parts.netloc
+    ):
+        raise CoderError(_("--public-url: {url} is not a host name and port").format(url=url))
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def link(options: ServeOptions, token: str) -> str:
     return f"{public_url(options)}/?token={token}"
 
@@ -139,7 +164,7 @@ def session_command(options: ServeOptions, coder: str) -> str:
     if options.retrain_every is not None:
         argv += ["--retrain-every", str(options.retrain_every)]
     if os.name == "nt":
-        return " ".join(f'"{arg}"' for arg in argv)
+        return subprocess.list2cmdline(argv)
     return "exec " + shlex.join(argv)
 
 
@@ -201,20 +226,40 @@ class CodingServer:
     async def _require_link(
         self, request: web.Request, handler: Callable[[web.Request], Any]
     ) -> web.StreamResponse:
-        token = (
-            request.match_info.get("token")
-            or request.query.get("token")
-            or request.cookies.get(COOKIE)
-        )
-        coder = await asyncio.to_thread(coder_for_token, self.store, token) if token else None
+        token = request.match_info.get("token") or request.query.get("token")
+        if token is None and not request.path.startswith("/ws"):
+            # the page's own scripts and font; never the websocket, which another page of
+            # the same site could open with the cookie (the page opens it with the token)
+            token = request.cookies.get(COOKIE)
+        try:
+            coder = await asyncio.to_thread(coder_for_token, self.store, token)
+        except (CoderError, sa.exc.SQLAlchemyError) as exc:
+            self.say(_("cannot read the links: {reason}").format(reason=_first_line(exc)))
+            return web.Response(status=503, text=pages.unavailable_page(), content_type="text/html")
         if coder is None or token is None:
             return web.Response(
                 status=401, text=pages.unauthorised_page(), content_type="text/html"
+            )
+        if request.path.startswith("/ws") and not self._same_origin(request):
+            return web.Response(
+                status=403, text=pages.unauthorised_page(), content_type="text/html"
             )
         request[CODER] = coder
         request[TOKEN] = token
         response: web.StreamResponse = await handler(request)
         return response
+
+    def _same_origin(self, request: web.Request) -> bool:
+        """A browser's websocket comes from the coding page itself: its Origin is this
+        server (or --public-url). Programs that send no Origin are let through (the token
+        is the key); a page elsewhere is not."""
+        origin = request.headers.get("Origin")
+        if origin is None:
+            return True
+        allowed = {f"{request.scheme}://{request.host}"}
+        if self.options.public_url:
+            allowed.add(public_url(self.options))
+        return origin.rstrip("/") in allowed
 
     def _busy(self) -> web.Response | None:
         if len(self.sessions) < self.options.max_sessions:
@@ -230,13 +275,9 @@ class CodingServer:
         if busy is not None:
             return busy
         # Behind a reverse proxy the page and its websocket are at --public-url; otherwise
-        # at whatever address the browser used (localhost, the machine's name, ...).
-        if self.options.public_url:
-            base = public_url(self.options)
-        else:
-            base = f"{request.scheme}://{request.host}"
-        scheme = "wss" if base.startswith("https:") else "ws"
-        websocket = f"{scheme}:{base.split(':', 1)[1]}/ws/{request[TOKEN]}"
+        # at whatever address the browser used (the page works it out from its location:
+        # nothing of the request's Host header goes into the page).
+        base = public_url(self.options) if self.options.public_url else ""
         try:
             font_size = max(8, min(40, int(request.query.get("fontsize", "16"))))
         except ValueError:
@@ -244,8 +285,8 @@ class CodingServer:
         response = web.Response(
             text=pages.coding_page(
                 coder=request[CODER],
-                static=f"{base}/static",
-                websocket=websocket,
+                base=base,
+                websocket=f"/ws/{request[TOKEN]}",
                 font_size=font_size,
             ),
             content_type="text/html",
@@ -257,7 +298,7 @@ class CodingServer:
             request[TOKEN],
             httponly=True,
             samesite="Strict",
-            secure=base.startswith("https:"),
+            secure=base.startswith("https:") or request.secure,
         )
         return response
 
@@ -323,9 +364,12 @@ class CodingServer:
             if message.type != WSMsgType.TEXT:
                 continue
             try:
-                kind, data = message.json()
+                envelope = message.json()
             except ValueError:
                 continue
+            if not (isinstance(envelope, list) and len(envelope) == 2):
+                continue
+            kind, data = envelope
             if kind == "stdin" and isinstance(data, str):
                 session.last_input = time.monotonic()
                 await service.send_bytes(data.encode("utf-8"))
@@ -360,12 +404,13 @@ class CodingServer:
         session.reason = reason or session.reason
         service = session.service
         process = getattr(service, "_process", None)  # textual-serve keeps it there
+        deadline = time.monotonic() + QUIT_SECONDS  # for the quitting, all told
         if service is not None:
             with contextlib.suppress(TimeoutError, ConnectionError):
                 await asyncio.wait_for(service.stop(), QUIT_SECONDS)
         if process is not None and process.returncode is None:
             try:
-                await asyncio.wait_for(process.wait(), QUIT_SECONDS)
+                await asyncio.wait_for(process.wait(), max(0.1, deadline - time.monotonic()))
             except TimeoutError:
                 process.kill()
                 await process.wait()
@@ -395,9 +440,10 @@ class CodingServer:
                 continue
             try:
                 live = await asyncio.to_thread(live_hashes, self.store)
-            except (CoderError, sa.exc.SQLAlchemyError) as exc:
-                # the database is away for a moment (a PostgreSQL restart): check next time
-                self.say(str(exc).splitlines()[0])
+            except Exception as exc:  # noqa: BLE001 - a watcher that stopped would let revoked
+                # links' sessions run on; the database is away for a moment (a PostgreSQL
+                # restart, say): say so and check again in a second
+                self.say(_("cannot read the links: {reason}").format(reason=_first_line(exc)))
                 continue
             now = time.monotonic()
             for session in running:
@@ -410,9 +456,20 @@ class CodingServer:
                     continue
                 self._ending(session, reason)
 
+    def _stopping(self, stop: asyncio.Event) -> None:
+        """Ctrl+C or SIGTERM: each browser is told the server stopped. (Ctrl+C in a terminal
+        reaches the sessions' apps too, which then quit by themselves: said first here.)"""
+        words = _("The server was stopped. Everything you coded is saved.")
+        for session in self.sessions:
+            if not session.ending:
+                session.reason = (STOPPED_CLOSE, words)
+        stop.set()
+
     async def _end_all(self, app: web.Application) -> None:
         if self._watcher is not None:
             self._watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watcher
         words = _("The server was stopped. Everything you coded is saved.")
         await asyncio.gather(*(self._end(s, (STOPPED_CLOSE, words)) for s in list(self.sessions)))
 
@@ -421,7 +478,7 @@ class CodingServer:
         """Bind, say where, serve until SIGINT/SIGTERM (or cancelled), end every session."""
         runner = web.AppRunner(self.app(), access_log=None, handle_signals=False)
         await runner.setup()
-        site = web.TCPSite(runner, self.options.host, self.options.port)
+        site = web.TCPSite(runner, self.options.host.strip("[]"), self.options.port)
         try:
             await site.start()
         except OSError as exc:
@@ -433,13 +490,18 @@ class CodingServer:
             import signal
 
             for signum in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(signum, stop.set)
-        if started is not None:
-            started()
+                loop.add_signal_handler(signum, self._stopping, stop)
         try:
+            if started is not None:
+                started()
             await stop.wait()
         finally:
             await runner.cleanup()
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
 
 
 def _size(request: web.Request, name: str, default: int) -> int:
@@ -460,7 +522,9 @@ def _close_reason(words: str) -> str:
 
 
 def _idle_words(minutes: float) -> str:
-    shown = int(minutes) if float(minutes).is_integer() else round(minutes, 1)
+    shown = f"{minutes:g}"
+    if i18n.language() == "sv":
+        shown = shown.replace(".", ",")
     return _("Ended after {minutes} minutes without a key. Everything you coded is saved.").format(
         minutes=shown
     )
