@@ -66,6 +66,11 @@ The 8 retraining at once above found the passages embedded already (by the singl
 retraining before); with --skip-retrain each of the 8 embeds them itself: done after
 37.7 s, RSS 3374 MB, j/k meanwhile median 55 ms, p95 148 ms, slowest 4.9 s. A session
 keeps the embedding model loaded after its first retraining (~360 MB more than one without).
+Since then coder serve gives each session's encoder the cores divided by --max-sessions
+(here 1 thread instead of 2); the same run: done after 36.6 s, RSS 3382 MB, j/k median
+65 ms, p95 123 ms, slowest 5.6 s. No real change on 2 cores, where 8 encoders are busy
+either way; the share matters where 8 sessions would each start one thread per core of
+a large machine.
 
 With --passages 100000 --skip-retrain: start alone 725 ms (0.71 s CPU); j 11.3 ms
 median, 13.5 ms p95; 1 to the database 6.0 ms; one session 102 MB; 8 at once all shown

@@ -536,3 +536,15 @@ def test_idle_minutes_in_words():
         assert "efter 0,25 minuter" in serve_module._idle_words(0.25)
     finally:
         i18n.set_language(before)
+
+
+def test_sessions_share_the_cores_when_they_retrain(monkeypatch):
+    monkeypatch.delenv("CODER_EMBED_THREADS", raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(16)), raising=False)
+    four = CodingServer(None, ServeOptions(db="p.db", max_sessions=4))  # type: ignore[arg-type]
+    assert four._session_environment()["CODER_EMBED_THREADS"] == "4"
+    many = CodingServer(None, ServeOptions(db="p.db", max_sessions=40))  # type: ignore[arg-type]
+    assert many._session_environment()["CODER_EMBED_THREADS"] == "1"
+    assert many._session_environment()["CODER_DB"] == "p.db"
+    monkeypatch.setenv("CODER_EMBED_THREADS", "3")
+    assert "CODER_EMBED_THREADS" not in four._session_environment()  # the user's stands

@@ -422,10 +422,18 @@ class CodingServer:
     async def _start(self, app: web.Application) -> None:
         # Each session's `coder code` finds the project and the language in its environment,
         # which textual-serve copies from ours.
-        self._env.enter_context(
-            _environment({"CODER_DB": self.options.db, "CODER_LANG": i18n.language()})
-        )
+        self._env.enter_context(_environment(self._session_environment()))
         self._watcher = asyncio.create_task(self._watch())
+
+    def _session_environment(self) -> dict[str, str]:
+        values = {"CODER_DB": self.options.db, "CODER_LANG": i18n.language()}
+        if "CODER_EMBED_THREADS" not in os.environ:
+            # Sessions that retrain at the same time share the cores: each encoder taking
+            # every core stalled everyone's keys for seconds (benchmarks/serve_sessions.py)
+            cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+            share = (cores or os.cpu_count() or 1) // self.options.max_sessions
+            values["CODER_EMBED_THREADS"] = str(max(1, share))
+        return values
 
     async def _cleanup(self, app: web.Application) -> None:
         self._env.close()
