@@ -487,6 +487,11 @@ async def test_the_websocket_needs_the_token_itself_and_this_sites_origin(served
     viewer = Viewer(await served.client.ws_connect(f"/ws/{token}", origin=here))
     await viewer.shows("Blekinge")
     await viewer.close()
+    # behind a TLS proxy the page is https while the request reaching coder is http
+    proxied = "https://" + here.split("://", 1)[1]
+    viewer = Viewer(await served.client.ws_connect(f"/ws/{token}", origin=proxied))
+    await viewer.shows("Blekinge")
+    await viewer.close()
 
 
 async def test_junk_from_the_browser_is_ignored(served):

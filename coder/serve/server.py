@@ -250,16 +250,17 @@ class CodingServer:
         return response
 
     def _same_origin(self, request: web.Request) -> bool:
-        """A browser's websocket comes from the coding page itself: its Origin is this
-        server (or --public-url). Programs that send no Origin are let through (the token
-        is the key); a page elsewhere is not."""
+        """A browser's websocket comes from the coding page itself: its Origin names this
+        server's host (as the browser reached it, or --public-url's). Programs that send no
+        Origin are let through (the token is the key); a page elsewhere is not. Schemes are
+        not compared: behind a TLS proxy the page is https and the request here is http."""
         origin = request.headers.get("Origin")
         if origin is None:
             return True
-        allowed = {f"{request.scheme}://{request.host}"}
+        allowed = {request.host.lower()}
         if self.options.public_url:
-            allowed.add(public_url(self.options))
-        return origin.rstrip("/") in allowed
+            allowed.add(urlsplit(public_url(self.options)).netloc.lower())
+        return urlsplit(origin).netloc.lower() in allowed
 
     def _busy(self) -> web.Response | None:
         if len(self.sessions) < self.options.max_sessions:
