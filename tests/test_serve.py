@@ -186,7 +186,7 @@ def test_only_loopback_is_quiet():
 # -- the command, as a program -------------------------------------------------------------
 
 
-def serve_process(db: str, *args: str) -> subprocess.Popen[str]:
+def serve_process(db: str, *args: str, new_group: bool = False) -> subprocess.Popen[str]:
     env = {**os.environ, "CODER_LANG": "en", "PYTHONUNBUFFERED": "1"}
     return subprocess.Popen(
         [sys.executable, "-m", "coder.cli", "serve", "--db", db, *args],
@@ -195,6 +195,7 @@ def serve_process(db: str, *args: str) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        process_group=0 if new_group else None,
     )
 
 
@@ -553,3 +554,119 @@ def test_sessions_share_the_cores_when_they_retrain(monkeypatch):
     assert many._session_environment()["CODER_DB"] == "p.db"
     monkeypatch.setenv("CODER_EMBED_THREADS", "3")
     assert "CODER_EMBED_THREADS" not in four._session_environment()  # the user's stands
+
+
+async def test_a_plain_get_of_the_websocket_is_400_and_holds_no_session(project):
+    served = await serve_app(project, max_sessions=1)
+    try:
+        for _ in range(3):
+            response = await served.client.get(f"/ws/{served.tokens['anna']}")
+            assert response.status == 400
+        assert served.server.sessions == set()
+        viewer = await served.session("anna")
+        await viewer.shows("Blekinge")
+        await viewer.close()
+    finally:
+        await served.client.close()
+        served.server.store.close()
+
+
+async def test_a_refused_origin_is_said_in_the_log(served):
+    with pytest.raises(aiohttp.WSServerHandshakeError):
+        await served.client.ws_connect(
+            f"/ws/{served.tokens['anna']}", origin="https://intranet.example.se"
+        )
+    assert any(
+        "anna: refused a session opened from https://intranet.example.se" in line
+        for line in served.said
+    )
+
+
+CRASHING_APP = """
+from textual.app import App
+
+class Crashing(App):
+    def on_key(self, event):
+        raise RuntimeError("a bug in the screen")
+
+app = Crashing()
+app.run()
+raise SystemExit(app.return_code or 0)  # as coder code does
+"""
+
+
+async def test_a_screen_that_stops_on_an_error_is_told_as_such(project, tmp_path):
+    script = tmp_path / "crashing.py"
+    script.write_text(CRASHING_APP)
+    with Store.open(project) as store:
+        token = add_link(store, "anna").token
+    store = Store.open(project)
+    said: list[str] = []
+    server = CodingServer(
+        store,
+        ServeOptions(db=project),
+        say=said.append,
+        command=lambda coder: f"exec {sys.executable} {script}",
+    )
+    client = TestClient(TestServer(server.app()))
+    await client.start_server()
+    try:
+        viewer = Viewer(await client.ws_connect(f"/ws/{token}"))
+        await wait_for(lambda: len(viewer.drawn) > 0)
+        await viewer.press("x")
+        code, reason = await viewer.ended()
+        assert code == CRASHED_CLOSE and "stopped unexpectedly" in reason
+        await wait_for(lambda: not server.sessions)
+    finally:
+        await client.close()
+        store.close()
+
+
+async def open_session(base: str, token: str) -> tuple[aiohttp.ClientSession, Viewer]:
+    client = aiohttp.ClientSession()
+    viewer = Viewer(await client.ws_connect(f"{base}/ws/{token}?width=100&height=30"))
+    await viewer.shows("Blekinge")
+    return client, viewer
+
+
+async def test_ctrl_c_in_the_servers_terminal_tells_the_browsers(project):
+    token = LINK.match(cli_link(project)).group(1)
+    port = free_port()
+    # a terminal's Ctrl+C goes to its whole foreground process group
+    process = serve_process(project, "--port", str(port), new_group=True)
+    try:
+        assert process.stderr.readline().startswith("Serving the coding screen on")
+        client, viewer = await open_session(f"http://127.0.0.1:{port}", token)
+        os.killpg(process.pid, signal.SIGINT)
+        code, reason = await viewer.ended()
+        await client.close()
+        assert code == STOPPED_CLOSE and "server was stopped" in reason
+        assert await asyncio.to_thread(process.wait, 60) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+async def test_a_killed_server_leaves_no_session_behind(project):
+    token = LINK.match(cli_link(project)).group(1)
+    port = free_port()
+    process = serve_process(project, "--port", str(port))
+    assert process.stderr.readline().startswith("Serving the coding screen on")
+    client, viewer = await open_session(f"http://127.0.0.1:{port}", token)
+    (child,) = children(process.pid)
+    process.kill()
+    process.wait(timeout=60)
+    await client.close()
+    await wait_for(lambda: not Path(f"/proc/{child}").exists(), 30)
+
+
+def cli_link(db: str) -> str:
+    made = subprocess.run(
+        [sys.executable, "-m", "coder.cli", "serve", "--db", db, "--add-coder", "anna"],
+        cwd=REPO,
+        env={**os.environ, "CODER_LANG": "en"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return made.stdout.strip()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from enum import StrEnum
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -356,6 +357,23 @@ def code(
     _run_tui(db_path(db), coder, blind, order.value, retrain_every)
 
 
+def _quit_when_orphaned(app: Any) -> None:
+    """A browser session whose server died (kill -9) has no one to draw for: it quits, as
+    with ``q`` (everything is saved), instead of holding the project open."""
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        with contextlib.suppress(RuntimeError):  # the app has ended already
+            app.call_from_thread(app.exit)
+
+    threading.Thread(target=watch, name="coder-serve-parent", daemon=True).start()
+
+
 def _run_tui(
     db: str,
     coder: str | None,
@@ -371,17 +389,28 @@ def _run_tui(
         raise CoderError(
             _("the coding screen needs a terminal; see `coder --help` for the commands")
         )
+    served = bool(os.environ.get("CODER_SERVED_SESSION"))
+    if served and hasattr(os, "setsid"):
+        # A session of `coder serve`: Ctrl+C in the server's terminal is for the server,
+        # which ends each session itself and tells its browser why (coder.serve.server).
+        with contextlib.suppress(OSError):
+            os.setsid()
     store = Store.open(db)
     try:
         from coder.coding.session import RETRAIN_EVERY
         from coder.tui.app import make_app
 
-        make_app(
+        app = make_app(
             store,
             coder or default_coder(),
             blind=blind,
             order=order,
             retrain_every=RETRAIN_EVERY if retrain_every is None else retrain_every,
-        ).run()
+        )
+        if served:
+            _quit_when_orphaned(app)
+        app.run()
     finally:
         store.close()
+    if app.return_code:  # the screen stopped on an error (Textual has shown it)
+        raise typer.Exit(app.return_code)

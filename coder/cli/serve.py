@@ -183,6 +183,7 @@ def _serve(options: ServeOptions) -> None:
         server = CodingServer(store, options, say=say)
 
         def started() -> None:  # said once listening: a port in use is the only line
+            remember_address(store, public_url(options))  # a read-only project stops here
             warning = warn_if_open(options)
             if warning:
                 say(warning)
@@ -191,7 +192,6 @@ def _serve(options: ServeOptions) -> None:
                     url=public_url(options)
                 )
             )
-            remember_address(store, public_url(options))
             if not links(store):
                 say(
                     _(

@@ -67,9 +67,14 @@ _CODING = Template("""<!DOCTYPE html>
         input.focus();
       }
     }, { once: true });
+    let opened = false;
+    socket.addEventListener("open", function () { opened = true; });
     socket.addEventListener("close", function (event) {
+      const ended = document.getElementById("ended");
       if (event.reason) {
-        document.getElementById("ended").textContent = event.reason;
+        ended.textContent = event.reason;
+      } else if (!opened) {
+        ended.textContent = ended.dataset.refused;
       }
     });
     return socket;
@@ -91,7 +96,7 @@ _CODING = Template("""<!DOCTYPE html>
 <div class="dialog-container closed-dialog">
   <div class="shade"></div>
   <div class="intro">
-    <div id="ended">$ended</div>
+    <div id="ended" data-refused="$refused">$ended</div>
     <button type="button" onclick="window.location.reload()">$again</button>
   </div>
 </div>
@@ -144,6 +149,12 @@ def coding_page(*, coder: str, base: str, websocket: str, font_size: int) -> str
         starting=escape(_("Opening the coding screen for {name} …").format(name=coder)),
         ended=escape(_("The session has ended. Everything you coded is saved.")),
         again=escape(_("Open again")),
+        refused=escape(
+            _(
+                "The server did not open the coding screen (the link was revoked, every "
+                "session is in use, or the page came from another address). Its log says why."
+            )
+        ),
         websocket=escape(websocket),
         websocket_base=escape(websocket_base),
         font_size=font_size,

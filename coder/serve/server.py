@@ -52,6 +52,7 @@ from coder.store import Store
 from coder.store.links import coder_for_token, live_hashes, mark_used, token_hash
 
 COOKIE = "coder_link"
+SERVED = "CODER_SERVED_SESSION"  # set for each session's coder code
 CODER = web.RequestKey("coder", str)  # the link's coder and token, once the link is checked
 TOKEN = web.RequestKey("token", str)
 IDLE_CLOSE = 4000  # websocket close codes of our own (4000-4999 are the application's)
@@ -99,8 +100,15 @@ class Session:
     async def close(self) -> None:
         """Close the websocket, saying why when the server ended the session (textual-serve
         calls this when the app has exited)."""
-        if self.websocket.closed:
+        if self.websocket.closed or not self.websocket.prepared:
             return
+        process = getattr(self.service, "_process", None)  # textual-serve keeps it there
+        if self.reason is None and process is not None:
+            # the app said goodbye by itself (q, or an error it stopped on): which was it?
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(process.wait(), QUIT_SECONDS)
+            if process.returncode:
+                self.reason = (CRASHED_CLOSE, _crashed_words())
         if self.reason is None:
             await self.websocket.close()
         else:
@@ -149,6 +157,12 @@ def check_public_url(url: str) -> str:
         r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?", parts.netloc
     ):
         raise CoderError(_("--public-url: {url} is not a host name and port").format(url=url))
+    try:
+        parts.port  # noqa: B018 - raises for a port out of range
+    except ValueError:
+        raise CoderError(
+            _("--public-url: {url} is not a host name and port").format(url=url)
+        ) from None
     return f"{parts.scheme}://{parts.netloc}"
 
 
@@ -241,6 +255,12 @@ class CodingServer:
                 status=401, text=pages.unauthorised_page(), content_type="text/html"
             )
         if request.path.startswith("/ws") and not self._same_origin(request):
+            self.say(
+                _(
+                    "{name}: refused a session opened from {origin}, not from this server's "
+                    "page (behind a proxy: give --public-url)"
+                ).format(name=coder, origin=request.headers.get("Origin"))
+            )
             return web.Response(
                 status=403, text=pages.unauthorised_page(), content_type="text/html"
             )
@@ -299,7 +319,7 @@ class CodingServer:
             request[TOKEN],
             httponly=True,
             samesite="Strict",
-            secure=base.startswith("https:") or request.secure,
+            secure=base.startswith("https:"),
         )
         return response
 
@@ -314,6 +334,10 @@ class CodingServer:
         self.sessions.add(session)  # counted before the first await: the limit holds
         try:
             await websocket.prepare(request)
+        except BaseException:  # not a websocket request (a plain GET): aiohttp answers 400
+            self.sessions.discard(session)
+            raise
+        try:
             session.service = service = AppService(
                 self.command(coder),
                 write_bytes=session.send_bytes,
@@ -351,10 +375,7 @@ class CodingServer:
                     name=session.coder, code=code
                 )
             )
-            session.reason = (
-                CRASHED_CLOSE,
-                _("The coding screen stopped unexpectedly. Everything you coded is saved."),
-            )
+            session.reason = (CRASHED_CLOSE, _crashed_words())
         await session.close()
 
     async def _relay(self, session: Session) -> None:
@@ -366,7 +387,7 @@ class CodingServer:
                 continue
             try:
                 envelope = message.json()
-            except ValueError:
+            except (ValueError, RecursionError):
                 continue
             if not (isinstance(envelope, list) and len(envelope) == 2):
                 continue
@@ -415,8 +436,10 @@ class CodingServer:
             except TimeoutError:
                 process.kill()
                 await process.wait()
-        await session.close()
-        self.sessions.discard(session)
+        try:
+            await session.close()
+        finally:
+            self.sessions.discard(session)
         why = session.reason[1] if session.reason else _("closed")
         self.say(_("{name}: session ended ({why})").format(name=session.coder, why=why))
 
@@ -427,7 +450,11 @@ class CodingServer:
         self._watcher = asyncio.create_task(self._watch())
 
     def _session_environment(self) -> dict[str, str]:
-        values = {"CODER_DB": self.options.db, "CODER_LANG": i18n.language()}
+        values = {
+            "CODER_DB": self.options.db,
+            "CODER_LANG": i18n.language(),
+            SERVED: "1",  # coder code leaves the terminal's process group (cli/project.py)
+        }
         if "CODER_EMBED_THREADS" not in os.environ:
             # Sessions that retrain at the same time share the cores: each encoder taking
             # every core stalled everyone's keys for seconds (benchmarks/serve_sessions.py)
@@ -528,6 +555,10 @@ def _clamp(value: object, default: int) -> int:
 def _close_reason(words: str) -> str:
     """A websocket close reason holds at most 123 bytes of UTF-8."""
     return words.encode("utf-8")[:123].decode("utf-8", "ignore")
+
+
+def _crashed_words() -> str:
+    return _("The coding screen stopped unexpectedly. Everything you coded is saved.")
 
 
 def _idle_words(minutes: float) -> str:
