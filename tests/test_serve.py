@@ -413,6 +413,10 @@ async def test_revoking_ends_the_session_at_once(served):
     code, reason = await viewer.ended()
     assert code == REVOKED_CLOSE and "revoked" in reason
     assert time.monotonic() - revoked < 5
+    await wait_for(lambda: not served.server.sessions)
+    assert [line for line in served.said if "session ended" in line] == [
+        "anna: session ended (This link was revoked. Everything you coded is saved.)"
+    ]
     assert await asyncio.wait_for(process.wait(), 30) == 0  # quit as with q, not killed
     response = await served.client.get(f"/?token={served.tokens['anna']}")
     assert response.status == 401
