@@ -8,6 +8,7 @@ The sessions here are driven over the websocket the way textual-serve's page dri
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -16,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -333,12 +335,20 @@ async def serve_app(db: str, **options) -> Served:
     return served
 
 
+@contextlib.asynccontextmanager
+async def serving(db: str, **options) -> AsyncIterator[Served]:
+    running = await serve_app(db, **options)
+    try:
+        yield running
+    finally:
+        await running.client.close()
+        running.server.store.close()
+
+
 @pytest.fixture
 async def served(backend_project):
-    running = await serve_app(backend_project)
-    yield running
-    await running.client.close()
-    running.server.store.close()
+    async with serving(backend_project) as running:
+        yield running
 
 
 async def wait_for(condition, seconds: float = 30.0) -> None:
@@ -423,8 +433,7 @@ async def test_revoking_ends_the_session_at_once(served):
 
 
 async def test_an_idle_session_ends_cleanly(project):
-    served = await serve_app(project, idle_minutes=0.05)  # 3 seconds
-    try:
+    async with serving(project, idle_minutes=0.05) as served:  # 3 seconds
         viewer = await served.session("bo")
         await viewer.shows("Blekinge")
         await viewer.press("1")
@@ -435,14 +444,10 @@ async def test_an_idle_session_ends_cleanly(project):
         assert await asyncio.wait_for(process.wait(), 30) == 0
         assert len(coded(project, "bo")) == 1
         await wait_for(lambda: not served.server.sessions)
-    finally:
-        await served.client.close()
-        served.server.store.close()
 
 
 async def test_at_most_max_sessions(project):
-    served = await serve_app(project, max_sessions=1)
-    try:
+    async with serving(project, max_sessions=1) as served:
         first = await served.session("anna")
         await first.shows("Blekinge")
         page = await served.client.get(f"/?token={served.tokens['bo']}")
@@ -456,9 +461,6 @@ async def test_at_most_max_sessions(project):
         again = await served.session("bo")
         await again.shows("Blekinge")
         await again.close()
-    finally:
-        await served.client.close()
-        served.server.store.close()
 
 
 async def test_a_session_whose_screen_dies_is_told_and_the_server_goes_on(served):
@@ -561,8 +563,7 @@ def test_sessions_share_the_cores_when_they_retrain(monkeypatch):
 
 
 async def test_a_plain_get_of_the_websocket_is_400_and_holds_no_session(project):
-    served = await serve_app(project, max_sessions=1)
-    try:
+    async with serving(project, max_sessions=1) as served:
         for _ in range(3):
             response = await served.client.get(f"/ws/{served.tokens['anna']}")
             assert response.status == 400
@@ -570,9 +571,6 @@ async def test_a_plain_get_of_the_websocket_is_400_and_holds_no_session(project)
         viewer = await served.session("anna")
         await viewer.shows("Blekinge")
         await viewer.close()
-    finally:
-        await served.client.close()
-        served.server.store.close()
 
 
 async def test_a_refused_origin_is_said_in_the_log(served):
@@ -664,13 +662,17 @@ async def test_a_killed_server_leaves_no_session_behind(project):
     await wait_for(lambda: not Path(f"/proc/{child}").exists(), 30)
 
 
-def cli_link(db: str) -> str:
-    made = subprocess.run(
-        [sys.executable, "-m", "coder.cli", "serve", "--db", db, "--add-coder", "anna"],
+def run_coder(*args: str) -> subprocess.CompletedProcess[str]:
+    """``coder ARGS...`` as a program, in English; it must succeed."""
+    return subprocess.run(
+        [sys.executable, "-m", "coder.cli", *args],
         cwd=REPO,
         env={**os.environ, "CODER_LANG": "en"},
         capture_output=True,
         text=True,
         check=True,
     )
-    return made.stdout.strip()
+
+
+def cli_link(db: str) -> str:
+    return run_coder("serve", "--db", db, "--add-coder", "anna").stdout.strip()

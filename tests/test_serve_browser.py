@@ -24,6 +24,7 @@ from coder.corpus.documents import import_documents
 from coder.store import Store
 from tests.conftest import CORPUS, REPO
 from tests.test_serve import children, coded, free_port
+from tests.test_serve import run_coder as cli
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None:
@@ -91,18 +92,6 @@ class Running:
     def stop(self) -> None:
         self.process.send_signal(signal.SIGINT)
         self.process.wait(timeout=60)
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CODER_LANG": "en"}
-    return subprocess.run(
-        [sys.executable, "-m", "coder.cli", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
 
 
 @pytest.fixture
