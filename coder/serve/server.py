@@ -198,7 +198,7 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
 
 
 class CodingServer:
-    """The web server; ``run()`` serves until stopped, ``app()`` is the aiohttp application
+    """The web server; ``serve()`` serves until stopped, ``app()`` is the aiohttp application
     (tests drive it in-process)."""
 
     def __init__(
