@@ -107,6 +107,16 @@ def backend_db(location: str) -> str:
 
 
 @pytest.fixture
+def project(db: str) -> str:
+    """A project with the demo corpus imported (a test module may define its own)."""
+    from coder.corpus.documents import import_documents
+
+    with Store.open(db) as store:
+        import_documents(store, [CORPUS])
+    return db
+
+
+@pytest.fixture
 def store(db: str):
     with Store.open(db) as opened:
         yield opened

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from coder.corpus.importer import import_documents
 from coder.store import Store, queries
 from coder.tui.app import make_app
@@ -16,29 +14,9 @@ from coder.tui.screens import fuzzy_score
 from coder.tui.widgets import PassageView
 from tests.conftest import CORPUS
 from tests.demo_key import segment_ids
+from tests.tui_text import status_of, text_of
 
 SIZE = (100, 30)
-
-
-@pytest.fixture(autouse=True)
-def no_user_keys(tmp_path, monkeypatch):
-    """The coding screen reads the user's keys file: here, none (an empty config folder)."""
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-
-
-@pytest.fixture
-def project(db):
-    with Store.open(db) as store:
-        import_documents(store, [CORPUS])
-    return db
-
-
-def text_of(app, widget_type) -> str:
-    return str(app.screen.query_one(widget_type).render())
-
-
-def status_of(app) -> str:
-    return str(app.screen.query_one("#status").render())
 
 
 async def settled(app, pilot) -> None:

@@ -6,36 +6,14 @@ from __future__ import annotations
 import re
 import threading
 
-import pytest
-
 from coder.corpus.importer import import_documents
 from coder.store import Store
 from coder.tui.app import make_app
 from coder.tui.case_list import CaseList
 from coder.tui.history_screen import HistoryScreen
 from coder.tui.widgets import PassageView
-from tests.conftest import CORPUS
 from tests.demo_key import segment_ids
-
-
-@pytest.fixture(autouse=True)
-def no_user_keys(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-
-
-@pytest.fixture
-def project(db):
-    with Store.open(db) as store:
-        import_documents(store, [CORPUS])
-    return db
-
-
-def text_of(app, widget_type) -> str:
-    return str(app.screen.query_one(widget_type).render())
-
-
-def status_of(app) -> str:
-    return str(app.screen.query_one("#status").render())
+from tests.tui_text import status_of, text_of
 
 
 def notes(app) -> str:

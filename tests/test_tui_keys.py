@@ -7,14 +7,13 @@ import re
 
 import pytest
 
-from coder.corpus.importer import import_documents
 from coder.errors import CodebookError
 from coder.model import keymap
 from coder.model.codebook import parse_codebook
 from coder.store import Store
 from coder.tui.app import make_app
 from coder.tui.keymap import KeyFooter
-from tests.conftest import CORPUS
+from tests.tui_text import status_of
 
 SIZE = (100, 30)
 
@@ -26,17 +25,6 @@ def config(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(folder))
     (folder / "coder").mkdir(parents=True)
     return folder / "coder" / "keys.toml"
-
-
-@pytest.fixture
-def project(db):
-    with Store.open(db) as store:
-        import_documents(store, [CORPUS])
-    return db
-
-
-def status_of(app) -> str:
-    return str(app.screen.query_one("#status").render())
 
 
 def passage_of(app) -> str:

@@ -12,23 +12,7 @@ from coder.model.codebook import parse_codebook
 from coder.store import Store
 from coder.tui.app import make_app
 from coder.tui.code_panel import CodeDetail, CodePanel, share
-from tests.conftest import CORPUS
-
-
-@pytest.fixture(autouse=True)
-def no_user_keys(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-
-
-@pytest.fixture
-def project(db):
-    with Store.open(db) as store:
-        import_documents(store, [CORPUS])
-    return db
-
-
-def text_of(app, widget_type) -> str:
-    return str(app.screen.query_one(widget_type).render())
+from tests.tui_text import text_of
 
 
 def in_view(app, code_id: str) -> bool:

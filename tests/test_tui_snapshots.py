@@ -17,12 +17,6 @@ from tests.conftest import CORPUS
 from tests.demo_key import segment_ids
 
 
-@pytest.fixture(autouse=True)
-def no_user_keys(tmp_path, monkeypatch):
-    """The screen reads the user's keys file: here, none."""
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-
-
 @pytest.fixture
 def app_factory(db):
     store = Store.open(db)

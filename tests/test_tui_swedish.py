@@ -14,24 +14,10 @@ import pytest
 
 from coder import i18n
 from coder.coding.filters import Filter
-from coder.corpus.importer import import_documents
 from coder.store import Store
 from coder.tui.app import make_app
 from coder.tui.keymap import KeyFooter
-from tests.conftest import CORPUS
-
-
-@pytest.fixture(autouse=True)
-def no_user_keys(tmp_path, monkeypatch):
-    """The coding screen reads the user's keys file: here, none (an empty config folder)."""
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-
-
-@pytest.fixture
-def project(db):
-    with Store.open(db) as store:
-        import_documents(store, [CORPUS])
-    return db
+from tests.tui_text import status_of
 
 
 @pytest.fixture
@@ -50,10 +36,6 @@ def footer_of(app) -> list[str]:
         for key in footer.query("FooterKey")
         if key.display
     ]
-
-
-def status_of(app) -> str:
-    return str(app.screen.query_one("#status").render())
 
 
 def notes(app) -> list[str]:
