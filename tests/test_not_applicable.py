@@ -20,11 +20,12 @@ from coder.model.codebook import NOT_APPLICABLE, load_codebook
 from coder.reports.agreement import agreement
 from coder.reports.formats import footnotes
 from coder.reports.tally import tally
-from coder.store import NewDocument, Span, Store, queries
+from coder.store import Store, queries
 from coder.store import schema as t
 from coder.store.codings import ACCEPTED
 from tests.conftest import CODEBOOK, CORPUS, SHARED
 from tests.demo_key import segment_ids
+from tests.test_tally import add_case
 
 NA = NOT_APPLICABLE
 SR, OA, GA = "strategiskt-ramverk", "overgripande-ambition", "generell-ansats"
@@ -40,14 +41,6 @@ def db(backend_db: str) -> str:
 def demo(store):
     import_documents(store, [CORPUS])
     return segment_ids(store)
-
-
-def add_case(store, name: str, n_passages: int) -> list[int]:
-    with store.batch() as b:
-        case_id = b.case(name, {})
-        spans = [Span(i * 10, i * 10 + 5, f"p{i:03d}") for i in range(n_passages)]
-        doc = NewDocument(case_id, f"{name}.txt", "txt", "x" * (10 * n_passages), name, spans)
-        return b.add_documents([doc])[0]
 
 
 # -- the store -----------------------------------------------------------------------------------

@@ -9,8 +9,9 @@ import pytest
 from coder.errors import CoderError
 from coder.model.codebook import load_codebook
 from coder.reports.tally import tally
-from coder.store import NewDocument, Span, Store
+from coder.store import Store
 from tests.conftest import CODEBOOK as SHIPPED
+from tests.test_tally import add_case
 
 CODEBOOK = """\
 id: hierarki
@@ -49,14 +50,6 @@ def db(location: str, tmp_path) -> str:
     path.write_text(CODEBOOK, encoding="utf-8")
     Store.create(location, load_codebook(path)).close()
     return location
-
-
-def add_case(store, name: str, n_passages: int, attributes: dict | None = None) -> list[int]:
-    with store.batch() as b:
-        case_id = b.case(name, attributes or {})
-        spans = [Span(i * 10, i * 10 + 5, f"p{i:03d}") for i in range(n_passages)]
-        doc = NewDocument(case_id, f"{name}.txt", "txt", "x" * (10 * n_passages), name, spans)
-        return b.add_documents([doc])[0]
 
 
 @pytest.fixture
