@@ -63,7 +63,7 @@ class ConnectedStore:
             with self.read() as conn:
                 yield Batch(conn, write=False)
             return
-        with refused_as_write_failed(), self.write() as conn:
+        with self.write() as conn:
             yield Batch(conn, write=True)
 
     @contextmanager
@@ -73,8 +73,13 @@ class ConnectedStore:
         Writers queue for the write lock (SQLite: BEGIN IMMEDIATE with a busy timeout;
         PostgreSQL: an advisory lock). Should SQLite still answer "database is locked"
         when the transaction starts (nothing has been written yet), it is tried again.
-        Within ``waiting(seconds)`` the wait is bounded instead and ends in ``StoreBusy``."""
+        Within ``waiting(seconds)`` the wait is bounded instead and ends in ``StoreBusy``.
+        A write the database refuses (a full disk, a read-only file) ends in ``WriteFailed``."""
         self._refuse_if_read_only()
+        with refused_as_write_failed(self.db):
+            yield from self._transaction()
+
+    def _transaction(self) -> Iterator[sa.Connection]:
         wait = getattr(self._wait, "seconds", None)
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             conn = self.engine.connect().execution_options(coder_write=True, coder_wait=wait)
@@ -182,13 +187,13 @@ class ConnectedStore:
 
 
 @contextmanager
-def refused_as_write_failed() -> Iterator[None]:
-    """A write the database refuses (full disk, a broken constraint) as ``WriteFailed``:
-    one line for the user instead of a driver's traceback."""
+def refused_as_write_failed(db: str) -> Iterator[None]:
+    """A write the database refuses (full disk, a read-only file, a broken constraint) as
+    ``WriteFailed``: one line naming the project instead of a driver's traceback."""
     try:
         yield
     except sa.exc.DBAPIError as exc:
-        raise WriteFailed(_cause(exc)) from exc
+        raise WriteFailed(f"{describe(db)}: {_cause(exc)}") from exc
 
 
 def _cause(exc: sa.exc.DBAPIError) -> str:

@@ -11,8 +11,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -21,8 +19,6 @@ from coder.errors import StoreError
 from coder.i18n import _
 from coder.store import schema as t
 from coder.store.codings import now
-from coder.store.connection import WriteFailed, refused_as_write_failed
-from coder.store.engine import describe
 from coder.store.store import Store
 
 TOKEN_BYTES = 32  # 256 bits; the issue asks for at least 128
@@ -41,18 +37,6 @@ class NewLink:
     coder: str
     token: str  # shown once, never stored
     replaced: bool  # the coder had a link, which no longer works
-
-
-@contextmanager
-def _writing(store: Store) -> Iterator[sa.Connection]:
-    """A write transaction; a write the database refuses (a read-only file) is one line."""
-    try:
-        with refused_as_write_failed(), store.write() as conn:
-            yield conn
-    except WriteFailed as exc:
-        raise StoreError(
-            _("{db}: cannot write the links ({reason})").format(db=describe(store.db), reason=exc)
-        ) from None
 
 
 def token_hash(token: str) -> str:
@@ -79,7 +63,7 @@ def add_link(store: Store, coder: str) -> NewLink:
     name = _checked_name(coder)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     w = t.web_links.c
-    with _writing(store) as conn:
+    with store.write() as conn:
         replaced = conn.execute(t.web_links.delete().where(w.coder == name)).rowcount > 0
         conn.execute(
             t.web_links.insert().values(
@@ -92,7 +76,7 @@ def add_link(store: Store, coder: str) -> NewLink:
 def revoke_link(store: Store, coder: str) -> None:
     """Delete ``coder``'s link; refuse a name that has none, naming the ones there are."""
     w = t.web_links.c
-    with _writing(store) as conn:
+    with store.write() as conn:
         gone = conn.execute(t.web_links.delete().where(w.coder == coder.strip())).rowcount
     if not gone:
         names = [link.coder for link in links(store)]
@@ -140,7 +124,7 @@ def live_hashes(store: Store) -> set[str]:
 def mark_used(store: Store, token: str) -> None:
     """Note when a link last opened a session (``coder serve --list`` shows it)."""
     w = t.web_links.c
-    with _writing(store) as conn:
+    with store.write() as conn:
         conn.execute(
             t.web_links.update()
             .where(w.token_sha256 == token_hash(token))
@@ -154,7 +138,7 @@ ADDRESS_KEY = "serve_url"
 def remember_address(store: Store, url: str) -> None:
     """Where ``coder serve`` last listened, so that a link made later points there."""
     p = t.project.c
-    with _writing(store) as conn:
+    with store.write() as conn:
         conn.execute(t.project.delete().where(p.key == ADDRESS_KEY))
         conn.execute(t.project.insert().values(key=ADDRESS_KEY, value=url))
 

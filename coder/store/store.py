@@ -28,7 +28,6 @@ from coder.store import lock as project_lock
 from coder.store import schema as t
 from coder.store.actions import ProjectActions
 from coder.store.batch import Batch, NewDocument
-from coder.store.connection import refused_as_write_failed
 from coder.store.engine import copy_sqlite, describe, is_url, make_engine, read_only_medium
 from coder.store.migrations import applied_versions, migrate, pending
 
@@ -96,7 +95,7 @@ class Store(ProjectActions):
         try:
             if not is_url(db):
                 store._lock = project_lock.hold_shared(db)
-            with refused_as_write_failed(), store.write() as conn:
+            with store.write() as conn:
                 if applied_versions(conn):
                     raise StoreError(
                         _("{db}: already holds a coder project").format(db=describe(db))
