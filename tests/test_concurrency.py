@@ -160,7 +160,9 @@ def test_a_killed_training_run_leaves_whole_models_or_none(project):
         # killed after the first model is saved, well before the last (seconds apart)
         out = killed_at_random(["train", project], rng, "saved 1/", longest=1.5)
         saved = check(project)["models"] - before  # every stored model loads and verifies
-        assert saved == sum(line.startswith("saved ") for line in out.splitlines())
+        printed = sum(line.startswith("saved ") for line in out.splitlines())
+        # a model is committed before its line is printed: the kill may land in between
+        assert printed <= saved <= printed + 1
         if "trained all" not in out and 0 < saved < questions:
             mid_training += 1
     assert mid_training >= 1  # a kill landed while the models were being trained
